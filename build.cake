@@ -1,0 +1,50 @@
+// XlaPrune build targets. Thin: each target calls cmake, dotnet or a project tool.
+var target = Argument("target", "Build");
+var configuration = Argument("configuration", "Release");
+var root = MakeAbsolute(Directory("."));
+var artifacts = root.Combine("artifacts");
+var nativeBuild = artifacts.Combine("native/build");
+
+void Run(string tool, string arguments, DirectoryPath workingDirectory = null)
+{
+    Information($"> {tool} {arguments}");
+    var exit = StartProcess(tool, new ProcessSettings
+    {
+        Arguments = arguments,
+        WorkingDirectory = workingDirectory ?? root,
+    });
+    if (exit != 0)
+    {
+        throw new CakeException($"{tool} exited with code {exit}");
+    }
+}
+
+Task("Native")
+    .Description("Configure and build native/ with CMake into artifacts/native.")
+    .Does(() =>
+{
+    Run("cmake", $"-S \"{root}\" -B \"{nativeBuild}\" -DCMAKE_BUILD_TYPE=Release");
+    Run("cmake", $"--build \"{nativeBuild}\" -j {System.Environment.ProcessorCount}");
+});
+
+Task("Build")
+    .Description("Build native code and the .NET solution.")
+    .IsDependentOn("Native")
+    .Does(() =>
+{
+    Run("dotnet", $"build XlaPrune.sln -c {configuration} -nologo -clp:NoSummary -bl:artifacts/log/build.binlog");
+});
+
+Task("Test")
+    .Description("Native tests (CTest), then every .NET test project.")
+    .IsDependentOn("Build")
+    .Does(() =>
+{
+    Run("ctest", $"--test-dir \"{nativeBuild}\" --output-on-failure -j 2");
+    Run("dotnet", $"test XlaPrune.sln -c {configuration} --no-build -nologo --logger \"console;verbosity=minimal\"");
+});
+
+Task("Clean")
+    .Does(() => CleanDirectory(artifacts));
+
+RunTarget(target);
