@@ -1,0 +1,83 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace XlaPrune.Cli;
+
+/// <summary>JSON printing and atomic file writes shared by the commands.</summary>
+internal static class Output
+{
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DictionaryKeyPolicy = null,
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+    };
+
+    public static void PrintJson<T>(T value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, Json));
+
+    /// <summary>Writes the whole file next to its destination, then renames it into place.</summary>
+    public static void WriteFileAtomically(string path, ReadOnlySpan<byte> bytes)
+    {
+        var full = Path.GetFullPath(path);
+        var dir = Path.GetDirectoryName(full)!;
+        var temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
+        try
+        {
+            Directory.CreateDirectory(dir);
+            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+            {
+                stream.Write(bytes);
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temp, full, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            TryDelete(temp);
+            throw new CliException(ExitCodes.BadOutput, $"cannot write {path}: {e.Message}", e);
+        }
+    }
+
+    public static void WriteTextAtomically(string path, string text) => WriteFileAtomically(path, Encoding.UTF8.GetBytes(text));
+
+    /// <summary>Reads an input file, turning every failure into a one-line error that names it.</summary>
+    public static byte[] ReadInput(string path, string what)
+    {
+        try
+        {
+            return File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new CliException(ExitCodes.BadInput, $"cannot read {what} {path}: {Reason(e)}", e);
+        }
+    }
+
+    private static string Reason(Exception e) => e switch
+    {
+        FileNotFoundException => "no such file",
+        DirectoryNotFoundException => "no such directory",
+        UnauthorizedAccessException => "permission denied",
+        _ => e.Message,
+    };
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+            // Best effort: a leftover temp file is harmless and named after the process.
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // Same as above.
+        }
+    }
+}
