@@ -1,0 +1,156 @@
+/*
+ * The reference a C# caller is measured against: a plain C program that drives a PJRT plugin
+ * through its function table, with no binding layer at all.
+ *
+ *   xlaprune_pjrt_call_bench PLUGIN.so MODULE.pb ITERATIONS
+ *
+ * MODULE.pb is a serialized HloModuleProto taking two f32[N] parameters and returning one
+ * array (the benchmark writes a tiny add). Prints one JSON line with the mean time per call of
+ *   launch_ns:       PJRT_LoadedExecutable_Execute alone;
+ *   launch_wait_ns:  Execute, then awaiting its completion event, destroying event and output.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <dlfcn.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <xlaprune/pjrt_c_api.h>
+
+static const PJRT_Api *api;
+
+static void check(PJRT_Error *error, const char *what) {
+  if (error == NULL) return;
+  PJRT_Error_Message_Args m = {.struct_size = PJRT_Error_Message_Args_STRUCT_SIZE, .error = error};
+  api->PJRT_Error_Message(&m);
+  fprintf(stderr, "%s failed: %.*s\n", what, (int)m.message_size, m.message);
+  PJRT_Error_Destroy_Args d = {.struct_size = PJRT_Error_Destroy_Args_STRUCT_SIZE, .error = error};
+  api->PJRT_Error_Destroy(&d);
+  exit(1);
+}
+
+static int64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static char *read_file(const char *path, size_t *size) {
+  FILE *f = fopen(path, "rb");
+  if (f == NULL) {
+    fprintf(stderr, "cannot open %s\n", path);
+    exit(1);
+  }
+  fseek(f, 0, SEEK_END);
+  long n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  char *bytes = malloc((size_t)n + 1);
+  if (bytes == NULL || fread(bytes, 1, (size_t)n, f) != (size_t)n) {
+    fprintf(stderr, "cannot read %s\n", path);
+    exit(1);
+  }
+  fclose(f);
+  *size = (size_t)n;
+  return bytes;
+}
+
+static PJRT_Buffer *upload(PJRT_Client *client, PJRT_Device *device, const float *data, int64_t n) {
+  PJRT_Client_BufferFromHostBuffer_Args a = {
+      .struct_size = PJRT_Client_BufferFromHostBuffer_Args_STRUCT_SIZE,
+      .client = client,
+      .data = data,
+      .type = PJRT_Buffer_Type_F32,
+      .dims = &n,
+      .num_dims = 1,
+      .host_buffer_semantics = PJRT_HostBufferSemantics_kImmutableOnlyDuringCall,
+      .device = device,
+  };
+  check(api->PJRT_Client_BufferFromHostBuffer(&a), "PJRT_Client_BufferFromHostBuffer");
+  if (a.done_with_host_buffer != NULL) {
+    PJRT_Event_Destroy_Args d = {.struct_size = PJRT_Event_Destroy_Args_STRUCT_SIZE, .event = a.done_with_host_buffer};
+    api->PJRT_Event_Destroy(&d);
+  }
+  return a.buffer;
+}
+
+int main(int argc, char **argv) {
+  if (argc != 4) {
+    fprintf(stderr, "usage: %s PLUGIN.so MODULE.pb ITERATIONS\n", argv[0]);
+    return 2;
+  }
+  long iterations = strtol(argv[3], NULL, 10);
+  void *lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
+  if (lib == NULL) {
+    fprintf(stderr, "dlopen %s: %s\n", argv[1], dlerror());
+    return 1;
+  }
+  const PJRT_Api *(*get_api)(void) = (const PJRT_Api *(*)(void))dlsym(lib, "GetPjrtApi");
+  if (get_api == NULL) {
+    fprintf(stderr, "%s does not export GetPjrtApi\n", argv[1]);
+    return 1;
+  }
+  api = get_api();
+  PJRT_Plugin_Initialize_Args init = {.struct_size = PJRT_Plugin_Initialize_Args_STRUCT_SIZE};
+  check(api->PJRT_Plugin_Initialize(&init), "PJRT_Plugin_Initialize");
+
+  PJRT_Client_Create_Args create = {.struct_size = PJRT_Client_Create_Args_STRUCT_SIZE};
+  check(api->PJRT_Client_Create(&create), "PJRT_Client_Create");
+  PJRT_Client *client = create.client;
+  PJRT_Client_AddressableDevices_Args devs = {.struct_size = PJRT_Client_AddressableDevices_Args_STRUCT_SIZE, .client = client};
+  check(api->PJRT_Client_AddressableDevices(&devs), "PJRT_Client_AddressableDevices");
+  PJRT_Device *device = devs.addressable_devices[0];
+
+  size_t module_size;
+  char *module = read_file(argv[2], &module_size);
+  PJRT_Program program = {
+      .struct_size = PJRT_Program_STRUCT_SIZE, .code = module, .code_size = module_size, .format = "hlo", .format_size = 3};
+  PJRT_Client_Compile_Args compile = {
+      .struct_size = PJRT_Client_Compile_Args_STRUCT_SIZE, .client = client, .program = &program,
+      .compile_options = "", .compile_options_size = 0};
+  check(api->PJRT_Client_Compile(&compile), "PJRT_Client_Compile");
+
+  float x[4] = {1, 2, 3, 4}, y[4] = {10, 20, 30, 40};
+  PJRT_Buffer *args[2] = {upload(client, device, x, 4), upload(client, device, y, 4)};
+  PJRT_Buffer *const *argument_lists[1] = {args};
+  PJRT_Buffer *outputs[1];
+  PJRT_Buffer **output_lists[1] = {outputs};
+  PJRT_Event *done[1];
+  PJRT_ExecuteOptions options = {.struct_size = PJRT_ExecuteOptions_STRUCT_SIZE};
+
+  int64_t launch = 0, total = 0;
+  for (long i = -iterations / 10; i < iterations; i++) {  /* the first tenth warms up */
+    PJRT_LoadedExecutable_Execute_Args exec = {
+        .struct_size = PJRT_LoadedExecutable_Execute_Args_STRUCT_SIZE, .executable = compile.executable,
+        .options = &options, .argument_lists = argument_lists, .num_devices = 1, .num_args = 2,
+        .output_lists = output_lists, .device_complete_events = done};
+    int64_t t0 = now_ns();
+    check(api->PJRT_LoadedExecutable_Execute(&exec), "PJRT_LoadedExecutable_Execute");
+    int64_t t1 = now_ns();
+    PJRT_Event_Await_Args wait = {.struct_size = PJRT_Event_Await_Args_STRUCT_SIZE, .event = done[0]};
+    check(api->PJRT_Event_Await(&wait), "PJRT_Event_Await");
+    PJRT_Event_Destroy_Args de = {.struct_size = PJRT_Event_Destroy_Args_STRUCT_SIZE, .event = done[0]};
+    api->PJRT_Event_Destroy(&de);
+    PJRT_Buffer_Destroy_Args db = {.struct_size = PJRT_Buffer_Destroy_Args_STRUCT_SIZE, .buffer = outputs[0]};
+    check(api->PJRT_Buffer_Destroy(&db), "PJRT_Buffer_Destroy");
+    int64_t t2 = now_ns();
+    if (i >= 0) {
+      launch += t1 - t0;
+      total += t2 - t0;
+    }
+  }
+  printf("{\"iterations\": %ld, \"launch_ns\": %.1f, \"launch_wait_ns\": %.1f}\n", iterations,
+         (double)launch / (double)iterations, (double)total / (double)iterations);
+
+  for (int i = 0; i < 2; i++) {
+    PJRT_Buffer_Destroy_Args db = {.struct_size = PJRT_Buffer_Destroy_Args_STRUCT_SIZE, .buffer = args[i]};
+    check(api->PJRT_Buffer_Destroy(&db), "PJRT_Buffer_Destroy");
+  }
+  PJRT_LoadedExecutable_Destroy_Args dx = {.struct_size = PJRT_LoadedExecutable_Destroy_Args_STRUCT_SIZE, .executable = compile.executable};
+  check(api->PJRT_LoadedExecutable_Destroy(&dx), "PJRT_LoadedExecutable_Destroy");
+  PJRT_Client_Destroy_Args dc = {.struct_size = PJRT_Client_Destroy_Args_STRUCT_SIZE, .client = client};
+  check(api->PJRT_Client_Destroy(&dc), "PJRT_Client_Destroy");
+  free(module);
+  return 0;
+}
