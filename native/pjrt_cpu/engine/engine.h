@@ -155,4 +155,9 @@ class Executable {
 // Creates the hub shared by the replicas of one execution (num_replicas participants).
 std::shared_ptr<CollectiveHub> MakeCollectiveHub(int num_replicas);
 
+// Called by the API layer when one replica of an execution fails: every replica that is
+// blocked in (or later enters) a collective of this hub throws EngineError(kAborted, reason)
+// instead of waiting forever for the failed one.
+void AbortCollectiveHub(CollectiveHub& hub, const std::string& reason) noexcept;
+
 }  // namespace xlaprune::cpu
