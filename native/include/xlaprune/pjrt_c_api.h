@@ -782,66 +782,46 @@ typedef PJRT_Error *PJRT_AsyncHostToDeviceTransferManager_AddMetadata(
     PJRT_AsyncHostToDeviceTransferManager_AddMetadata_Args *args);
 
 typedef enum {
-
   PJRT_Buffer_Type_INVALID,
-
   PJRT_Buffer_Type_PRED,
-
   PJRT_Buffer_Type_S8,
   PJRT_Buffer_Type_S16,
   PJRT_Buffer_Type_S32,
   PJRT_Buffer_Type_S64,
-
   PJRT_Buffer_Type_U8,
   PJRT_Buffer_Type_U16,
   PJRT_Buffer_Type_U32,
   PJRT_Buffer_Type_U64,
-
   PJRT_Buffer_Type_F16,
   PJRT_Buffer_Type_F32,
   PJRT_Buffer_Type_F64,
-
   PJRT_Buffer_Type_BF16,
-
   PJRT_Buffer_Type_C64,
-
   PJRT_Buffer_Type_C128,
-
   PJRT_Buffer_Type_F8E5M2,
   PJRT_Buffer_Type_F8E4M3FN,
   PJRT_Buffer_Type_F8E4M3B11FNUZ,
   PJRT_Buffer_Type_F8E5M2FNUZ,
   PJRT_Buffer_Type_F8E4M3FNUZ,
-
   PJRT_Buffer_Type_S4,
   PJRT_Buffer_Type_U4,
-
   PJRT_Buffer_Type_TOKEN,
-
   PJRT_Buffer_Type_S2,
   PJRT_Buffer_Type_U2,
-
   PJRT_Buffer_Type_F8E4M3,
   PJRT_Buffer_Type_F8E3M4,
   PJRT_Buffer_Type_F8E8M0FNU,
-
   PJRT_Buffer_Type_F4E2M1FN,
-
   PJRT_Buffer_Type_S1,
   PJRT_Buffer_Type_U1,
-
   PJRT_Buffer_Type_F6E2M3FN,
   PJRT_Buffer_Type_F6E3M2FN,
 } PJRT_Buffer_Type;
 
 typedef enum {
-
   PJRT_HostBufferSemantics_kImmutableOnlyDuringCall,
-
   PJRT_HostBufferSemantics_kImmutableUntilTransferCompletes,
-
   PJRT_HostBufferSemantics_kImmutableZeroCopy,
-
   PJRT_HostBufferSemantics_kMutableZeroCopy,
 } PJRT_HostBufferSemantics;
 
@@ -1589,7 +1569,6 @@ typedef void (*PJRT_RecvCallback)(PJRT_CopyToDeviceStream *stream,
                                   void *user_arg);
 
 struct PJRT_SendCallbackInfo {
-
   int64_t channel_id;
 
   void *user_arg;
@@ -1598,7 +1577,6 @@ struct PJRT_SendCallbackInfo {
 XLAPRUNE_PJRT_STRUCT(PJRT_SendCallbackInfo, send_callback);
 
 struct PJRT_RecvCallbackInfo {
-
   int64_t channel_id;
 
   void *user_arg;
