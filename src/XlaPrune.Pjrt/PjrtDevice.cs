@@ -1,0 +1,238 @@
+using XlaPrune.Bindings;
+
+namespace XlaPrune.Pjrt;
+
+/// <summary>
+/// A device of a client: a non-owning view of a <c>PJRT_Device</c> that is valid while its client lives
+/// (using it after the client's native object is gone throws <see cref="ObjectDisposedException"/>).
+/// </summary>
+public sealed unsafe class PjrtDevice : IEquatable<PjrtDevice>
+{
+    private readonly PjrtClient _client;
+    private readonly PJRT_Device* _device;
+
+    internal PjrtDevice(PjrtClient client, PJRT_Device* device)
+    {
+        _client = client;
+        _device = device;
+    }
+
+    /// <summary>The client this device belongs to.</summary>
+    public PjrtClient Client => _client;
+
+    internal PJRT_Device* Pointer
+    {
+        get
+        {
+            _ = _client.Pointer; // throws once the client is gone
+            return _device;
+        }
+    }
+
+    private PjrtPlugin Plugin => _client.Plugin;
+
+    private PJRT_Api* Api => _client.Api;
+
+    private PJRT_DeviceDescription* Description
+    {
+        get
+        {
+            PJRT_Device_GetDescription_Args args = default;
+            args.struct_size = PJRT_Device_GetDescription_Args.STRUCT_SIZE;
+            args.device = Pointer;
+            Plugin.Require(&Api->PJRT_Device_GetDescription);
+            Plugin.Check(Api->PJRT_Device_GetDescription(&args));
+            return args.device_description;
+        }
+    }
+
+    /// <summary>Global device id.</summary>
+    public int Id
+    {
+        get
+        {
+            PJRT_DeviceDescription_Id_Args args = default;
+            args.struct_size = PJRT_DeviceDescription_Id_Args.STRUCT_SIZE;
+            args.device_description = Description;
+            Plugin.Require(&Api->PJRT_DeviceDescription_Id);
+            Plugin.Check(Api->PJRT_DeviceDescription_Id(&args));
+            return args.id;
+        }
+    }
+
+    /// <summary>Index of the process that owns this device.</summary>
+    public int ProcessIndex
+    {
+        get
+        {
+            PJRT_DeviceDescription_ProcessIndex_Args args = default;
+            args.struct_size = PJRT_DeviceDescription_ProcessIndex_Args.STRUCT_SIZE;
+            args.device_description = Description;
+            Plugin.Require(&Api->PJRT_DeviceDescription_ProcessIndex);
+            Plugin.Check(Api->PJRT_DeviceDescription_ProcessIndex(&args));
+            return args.process_index;
+        }
+    }
+
+    /// <summary>Vendor-defined device kind, for example <c>cpu</c> or a TPU generation.</summary>
+    public string Kind
+    {
+        get
+        {
+            PJRT_DeviceDescription_Kind_Args args = default;
+            args.struct_size = PJRT_DeviceDescription_Kind_Args.STRUCT_SIZE;
+            args.device_description = Description;
+            Plugin.Require(&Api->PJRT_DeviceDescription_Kind);
+            Plugin.Check(Api->PJRT_DeviceDescription_Kind(&args));
+            return NativeText.Read(args.device_kind, args.device_kind_size);
+        }
+    }
+
+    /// <summary>A detailed description for logs.</summary>
+    public string DebugString
+    {
+        get
+        {
+            PJRT_DeviceDescription_DebugString_Args args = default;
+            args.struct_size = PJRT_DeviceDescription_DebugString_Args.STRUCT_SIZE;
+            args.device_description = Description;
+            Plugin.Require(&Api->PJRT_DeviceDescription_DebugString);
+            Plugin.Check(Api->PJRT_DeviceDescription_DebugString(&args));
+            return NativeText.Read(args.debug_string, args.debug_string_size);
+        }
+    }
+
+    /// <summary>Device description attributes (values are string, long, long[], float or bool).</summary>
+    public IReadOnlyDictionary<string, object> Attributes
+    {
+        get
+        {
+            PJRT_DeviceDescription_Attributes_Args args = default;
+            args.struct_size = PJRT_DeviceDescription_Attributes_Args.STRUCT_SIZE;
+            args.device_description = Description;
+            Plugin.Require(&Api->PJRT_DeviceDescription_Attributes);
+            Plugin.Check(Api->PJRT_DeviceDescription_Attributes(&args));
+            return PjrtNamedValues.Read(args.attributes, args.num_attributes);
+        }
+    }
+
+    /// <summary>Whether this process can use the device.</summary>
+    public bool IsAddressable
+    {
+        get
+        {
+            PJRT_Device_IsAddressable_Args args = default;
+            args.struct_size = PJRT_Device_IsAddressable_Args.STRUCT_SIZE;
+            args.device = Pointer;
+            Plugin.Require(&Api->PJRT_Device_IsAddressable);
+            Plugin.Check(Api->PJRT_Device_IsAddressable(&args));
+            return args.is_addressable;
+        }
+    }
+
+    /// <summary>The device's hardware id local to its process (-1 if it has none).</summary>
+    public int LocalHardwareId
+    {
+        get
+        {
+            PJRT_Device_LocalHardwareId_Args args = default;
+            args.struct_size = PJRT_Device_LocalHardwareId_Args.STRUCT_SIZE;
+            args.device = Pointer;
+            Plugin.Require(&Api->PJRT_Device_LocalHardwareId);
+            Plugin.Check(Api->PJRT_Device_LocalHardwareId(&args));
+            return args.local_hardware_id;
+        }
+    }
+
+    /// <summary>Memories this device can address.</summary>
+    public IReadOnlyList<PjrtMemory> AddressableMemories
+    {
+        get
+        {
+            PJRT_Device_AddressableMemories_Args args = default;
+            args.struct_size = PJRT_Device_AddressableMemories_Args.STRUCT_SIZE;
+            args.device = Pointer;
+            Plugin.Require(&Api->PJRT_Device_AddressableMemories);
+            Plugin.Check(Api->PJRT_Device_AddressableMemories(&args));
+            var result = new List<PjrtMemory>();
+            for (nuint i = 0; i < args.num_memories; i++)
+            {
+                result.Add(_client.MemoryFor(args.memories[i]));
+            }
+
+            return result;
+        }
+    }
+
+    /// <summary>The memory buffers go to by default.</summary>
+    public PjrtMemory DefaultMemory
+    {
+        get
+        {
+            PJRT_Device_DefaultMemory_Args args = default;
+            args.struct_size = PJRT_Device_DefaultMemory_Args.STRUCT_SIZE;
+            args.device = Pointer;
+            Plugin.Require(&Api->PJRT_Device_DefaultMemory);
+            Plugin.Check(Api->PJRT_Device_DefaultMemory(&args));
+            return _client.MemoryFor(args.memory);
+        }
+    }
+
+    /// <summary>Current allocator statistics of the device (<c>PJRT_Device_MemoryStats</c>).</summary>
+    public PjrtMemoryStats GetMemoryStats()
+    {
+        PJRT_Device_MemoryStats_Args args = default;
+        args.struct_size = PJRT_Device_MemoryStats_Args.STRUCT_SIZE;
+        args.device = Pointer;
+        Plugin.Require(&Api->PJRT_Device_MemoryStats);
+        Plugin.Check(Api->PJRT_Device_MemoryStats(&args));
+        return new PjrtMemoryStats(
+            args.bytes_in_use,
+            args.peak_bytes_in_use_is_set ? args.peak_bytes_in_use : null,
+            args.num_allocs_is_set ? args.num_allocs : null,
+            args.largest_alloc_size_is_set ? args.largest_alloc_size : null,
+            args.bytes_limit_is_set ? args.bytes_limit : null,
+            args.bytes_reserved_is_set ? args.bytes_reserved : null,
+            args.peak_bytes_reserved_is_set ? args.peak_bytes_reserved : null,
+            args.largest_free_block_bytes_is_set ? args.largest_free_block_bytes : null);
+    }
+
+    /// <inheritdoc/>
+    public bool Equals(PjrtDevice? other) => other is not null && other._device == _device && ReferenceEquals(other._client, _client);
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => Equals(obj as PjrtDevice);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => ((nint)_device).GetHashCode();
+
+    /// <inheritdoc/>
+    public override string ToString()
+    {
+        PJRT_DeviceDescription_ToString_Args args = default;
+        args.struct_size = PJRT_DeviceDescription_ToString_Args.STRUCT_SIZE;
+        args.device_description = Description;
+        Plugin.Require(&Api->PJRT_DeviceDescription_ToString);
+        Plugin.Check(Api->PJRT_DeviceDescription_ToString(&args));
+        return NativeText.Read(args.to_string, args.to_string_size);
+    }
+}
+
+/// <summary>Allocator statistics of a device. Values the plugin does not report are null.</summary>
+/// <param name="BytesInUse">Bytes currently allocated.</param>
+/// <param name="PeakBytesInUse">Highest <paramref name="BytesInUse"/> so far.</param>
+/// <param name="NumAllocs">Number of allocations so far.</param>
+/// <param name="LargestAllocSize">Largest single allocation so far.</param>
+/// <param name="BytesLimit">Bytes the allocator may hand out.</param>
+/// <param name="BytesReserved">Bytes reserved from the system.</param>
+/// <param name="PeakBytesReserved">Highest <paramref name="BytesReserved"/> so far.</param>
+/// <param name="LargestFreeBlockBytes">Largest free block.</param>
+public sealed record PjrtMemoryStats(
+    long BytesInUse,
+    long? PeakBytesInUse,
+    long? NumAllocs,
+    long? LargestAllocSize,
+    long? BytesLimit,
+    long? BytesReserved,
+    long? PeakBytesReserved,
+    long? LargestFreeBlockBytes);

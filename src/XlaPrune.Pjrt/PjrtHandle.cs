@@ -1,0 +1,65 @@
+using System.Runtime.InteropServices;
+using XlaPrune.Bindings;
+
+namespace XlaPrune.Pjrt;
+
+/// <summary>
+/// The single owner of one native PJRT object. Releasing it calls the matching <c>*_Destroy</c> through
+/// the plugin's table; a child (buffer, executable, event) holds a reference on its client's handle, so a
+/// client is destroyed only after every child is.
+/// </summary>
+internal sealed unsafe class PjrtHandle : SafeHandle
+{
+    private readonly SafeHandle? _parent;
+
+    private PjrtHandle(PjrtPlugin plugin, PjrtObjectKind kind, void* pointer, SafeHandle? parent)
+        : base(IntPtr.Zero, ownsHandle: true)
+    {
+        Plugin = plugin;
+        Kind = kind;
+        if (parent is not null)
+        {
+            var added = false;
+            parent.DangerousAddRef(ref added);
+            _parent = parent;
+        }
+
+        SetHandle((IntPtr)pointer);
+        PjrtDiagnostics.Created(kind);
+    }
+
+    public PjrtPlugin Plugin { get; }
+
+    public PjrtObjectKind Kind { get; }
+
+    public override bool IsInvalid => handle == IntPtr.Zero;
+
+    /// <summary>Takes ownership of <paramref name="pointer"/>; the caller must not destroy it any more.</summary>
+    public static PjrtHandle Own(PjrtPlugin plugin, PjrtObjectKind kind, void* pointer, SafeHandle? parent) =>
+        new(plugin, kind, pointer, parent);
+
+    /// <summary>The native pointer; throws if this handle was disposed.</summary>
+    public void* Pointer
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(IsClosed, this);
+            return (void*)handle;
+        }
+    }
+
+    protected override bool ReleaseHandle()
+    {
+        try
+        {
+            Plugin.Destroy(Kind, (void*)handle);
+        }
+        finally
+        {
+            PjrtDiagnostics.Destroyed(Kind);
+            _parent?.DangerousRelease();
+        }
+
+        return true;
+    }
+}
