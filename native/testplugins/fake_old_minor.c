@@ -29,22 +29,30 @@ struct PJRT_Client {
 static PJRT_Api s_api;
 static int s_initialize_calls;
 static int s_live_clients;
+static int s_live_errors;
 
 /* Test hooks: the managed tests read these to prove initialize-once and no leaks. */
 int xlaprune_fake_initialize_calls(void) { return s_initialize_calls; }
 int xlaprune_fake_live_clients(void) { return s_live_clients; }
+int xlaprune_fake_live_errors(void) { return s_live_errors; }
 
 static PJRT_Error *make_error(PJRT_Error_Code code, const char *message) {
   FakeError *error = (FakeError *)calloc(1, sizeof(FakeError));
   if (error == NULL) {
     return NULL;
   }
+  s_live_errors++;
   error->code = code;
   snprintf(error->message, sizeof error->message, "%s", message);
   return &error->base;
 }
 
-static void error_destroy(PJRT_Error_Destroy_Args *args) { free(args->error); }
+static void error_destroy(PJRT_Error_Destroy_Args *args) {
+  if (args->error != NULL) {
+    s_live_errors--;
+    free(args->error);
+  }
+}
 
 static void error_message(PJRT_Error_Message_Args *args) {
   const FakeError *error = (const FakeError *)args->error;

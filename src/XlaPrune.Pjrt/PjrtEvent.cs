@@ -14,7 +14,7 @@ public sealed unsafe class PjrtEvent : IDisposable
     private readonly PjrtHandle _handle;
     private Task? _completion;
 
-    internal PjrtEvent(PjrtPlugin plugin, PJRT_Event* @event, SafeHandle client)
+    internal PjrtEvent(PjrtPlugin plugin, PJRT_Event* @event, SafeHandle? client)
     {
         _handle = PjrtHandle.Own(plugin, PjrtObjectKind.Event, @event, client);
     }
@@ -74,6 +74,27 @@ public sealed unsafe class PjrtEvent : IDisposable
         }
 
         return _completion;
+    }
+
+    /// <summary>
+    /// Completes an event made by <see cref="PjrtPlugin.CreateEvent"/>: successfully when <paramref name="code"/> is
+    /// <see cref="PjrtErrorCode.Ok"/>, else with that error and <paramref name="message"/>.
+    /// </summary>
+    public void Set(PjrtErrorCode code = PjrtErrorCode.Ok, string message = "")
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var bytes = System.Text.Encoding.UTF8.GetBytes(message);
+        fixed (byte* text = bytes)
+        {
+            PJRT_Event_Set_Args args = default;
+            args.struct_size = PJRT_Event_Set_Args.STRUCT_SIZE;
+            args.@event = Pointer;
+            args.error_code = (PJRT_Error_Code)code;
+            args.error_message = text;
+            args.error_message_size = (nuint)bytes.Length;
+            Plugin.Require(&Plugin.Api->PJRT_Event_Set);
+            Plugin.Check(Plugin.Api->PJRT_Event_Set(&args));
+        }
     }
 
     /// <summary>Lets <c>await pjrtEvent</c> work.</summary>

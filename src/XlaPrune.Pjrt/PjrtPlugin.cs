@@ -205,9 +205,9 @@ public sealed unsafe class PjrtPlugin
         }
         catch (DllNotFoundException e)
         {
-            var message = e.Message;
-            var colon = message.LastIndexOf(": ", StringComparison.Ordinal);
-            return colon >= 0 ? message[(colon + 2)..].Trim() : message;
+            // The runtime's message ends with the dynamic loader's own line: "<path>: <reason>".
+            var reason = e.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[^1];
+            return reason.StartsWith(path + ": ", StringComparison.Ordinal) ? reason[(path.Length + 2)..] : reason;
         }
     }
 
@@ -216,6 +216,16 @@ public sealed unsafe class PjrtPlugin
     /// <returns>A client the caller owns and must dispose.</returns>
     public PjrtClient CreateClient(IReadOnlyDictionary<string, object>? options = null) =>
         PjrtClient.Create(this, options ?? DefaultCreateOptions);
+
+    /// <summary>A new, not yet completed event that the caller completes with <see cref="PjrtEvent.Set"/> and disposes.</summary>
+    public PjrtEvent CreateEvent()
+    {
+        PJRT_Event_Create_Args args = default;
+        args.struct_size = PJRT_Event_Create_Args.STRUCT_SIZE;
+        Require(&_api->PJRT_Event_Create);
+        Check(_api->PJRT_Event_Create(&args));
+        return new PjrtEvent(this, args.@event, client: null);
+    }
 
     /// <summary>
     /// Everything a user wants to see about the plugin: versions, attributes, and the devices and memories of a

@@ -1,0 +1,2 @@
+// Tests share process-wide state (loaded plugins, environment variables, live-object counters).
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
