@@ -128,7 +128,6 @@ struct PJRT_Error_Message_Args {
   size_t struct_size;
   PJRT_Extension_Base *extension_start;
   const PJRT_Error *error;
-
   const char *message;
   size_t message_size;
 };
@@ -228,7 +227,6 @@ struct PJRT_NamedValue {
     float float_value;
     bool bool_value;
   };
-
   size_t value_size;
 };
 XLAPRUNE_PJRT_STRUCT(PJRT_NamedValue, value_size);
@@ -247,7 +245,6 @@ typedef PJRT_Error *PJRT_Plugin_Initialize(PJRT_Plugin_Initialize_Args *args);
 struct PJRT_Plugin_Attributes_Args {
   size_t struct_size;
   PJRT_Extension_Base *extension_start;
-
   const PJRT_NamedValue *attributes;
   size_t num_attributes;
 };
@@ -304,7 +301,6 @@ struct PJRT_Event_OnReady_Args {
   PJRT_Extension_Base *extension_start;
   PJRT_Event *event;
   PJRT_Event_OnReadyCallback callback;
-
   void *user_arg;
 };
 XLAPRUNE_PJRT_STRUCT(PJRT_Event_OnReady_Args, user_arg);
@@ -344,9 +340,7 @@ struct PJRT_Memory_FunctionTable {
   size_t struct_size;
   struct PJRT_Extension_Base *extension_start;
   size_t instance_struct_size;
-
   void *(*get_user_data)(struct PJRT_Memory *memory, const void *key);
-
   void (*set_user_data)(struct PJRT_Memory *memory, const void *key, void *data,
                         void (*dtor)(void *));
 };
@@ -379,7 +373,6 @@ struct PJRT_KeyValueGetCallback_Args {
   void *user_arg;
   char *value;
   size_t value_size;
-
   PJRT_KeyValueGetCallback_ValueDeleter value_deleter_callback;
 };
 XLAPRUNE_PJRT_STRUCT(PJRT_KeyValueGetCallback_Args, value_deleter_callback);
@@ -398,7 +391,6 @@ struct PJRT_KeyValueTryGetCallback_Args {
   void *user_arg;
   char *value;
   size_t value_size;
-
   PJRT_KeyValueTryGetCallback_ValueDeleter value_deleter_callback;
 };
 XLAPRUNE_PJRT_STRUCT(PJRT_KeyValueTryGetCallback_Args, value_deleter_callback);
@@ -411,7 +403,6 @@ struct PJRT_KeyValuePutCallback_Args {
   PJRT_Extension_Base *extension_start;
   const char *key;
   size_t key_size;
-
   const char *value;
   size_t value_size;
   PJRT_CallbackError *callback_error;
@@ -425,21 +416,14 @@ typedef PJRT_Error *(*PJRT_KeyValuePutCallback)(
 struct PJRT_Client_Create_Args {
   size_t struct_size;
   PJRT_Extension_Base *extension_start;
-
   const PJRT_NamedValue *create_options;
   size_t num_options;
-
   PJRT_KeyValueGetCallback kv_get_callback;
-
   void *kv_get_user_arg;
   PJRT_KeyValuePutCallback kv_put_callback;
-
   void *kv_put_user_arg;
-
   PJRT_Client *client;
-
   PJRT_KeyValueTryGetCallback kv_try_get_callback;
-
   void *kv_try_get_user_arg;
 };
 XLAPRUNE_PJRT_STRUCT(PJRT_Client_Create_Args, kv_try_get_user_arg);
@@ -459,7 +443,6 @@ struct PJRT_Client_PlatformName_Args {
   size_t struct_size;
   PJRT_Extension_Base *extension_start;
   PJRT_Client *client;
-
   const char *platform_name;
   size_t platform_name_size;
 };
@@ -483,7 +466,6 @@ struct PJRT_Client_PlatformVersion_Args {
   size_t struct_size;
   PJRT_Extension_Base *extension_start;
   PJRT_Client *client;
-
   const char *platform_version;
   size_t platform_version_size;
 };
@@ -496,7 +478,6 @@ struct PJRT_Client_TopologyDescription_Args {
   size_t struct_size;
   PJRT_Extension_Base *extension_start;
   PJRT_Client *client;
-
   PJRT_TopologyDescription *topology;
 };
 XLAPRUNE_PJRT_STRUCT(PJRT_Client_TopologyDescription_Args, topology);
@@ -533,7 +514,6 @@ struct PJRT_Client_LookupDevice_Args {
   PJRT_Extension_Base *extension_start;
   PJRT_Client *client;
   int id;
-
   PJRT_Device *device;
 };
 XLAPRUNE_PJRT_STRUCT(PJRT_Client_LookupDevice_Args, device);
@@ -546,7 +526,6 @@ struct PJRT_Client_LookupAddressableDevice_Args {
   PJRT_Extension_Base *extension_start;
   PJRT_Client *client;
   int local_hardware_id;
-
   PJRT_Device *addressable_device;
 };
 XLAPRUNE_PJRT_STRUCT(PJRT_Client_LookupAddressableDevice_Args,
@@ -603,10 +582,8 @@ PJRT_Client_AddressableMemories(PJRT_Client_AddressableMemories_Args *args);
 struct PJRT_Program {
   size_t struct_size;
   PJRT_Extension_Base *extension_start;
-
   char *code;
   size_t code_size;
-
   const char *format;
   size_t format_size;
 };
@@ -616,9 +593,7 @@ struct PJRT_Client_Compile_Args {
   size_t struct_size;
   PJRT_Extension_Base *extension_start;
   PJRT_Client *client;
-
   const PJRT_Program *program;
-
   const char *compile_options;
   size_t compile_options_size;
   PJRT_LoadedExecutable *executable;
@@ -632,7 +607,6 @@ struct PJRT_Client_Load_Args {
   PJRT_Extension_Base *extension_start;
   PJRT_Client *client;
   PJRT_Executable *executable;
-
   const char *compile_options;
   size_t compile_options_size;
   PJRT_LoadedExecutable *loaded_executable;
@@ -647,9 +621,7 @@ struct PJRT_Client_DefaultDeviceAssignment_Args {
   PJRT_Client *client;
   int num_replicas;
   int num_partitions;
-
   size_t default_assignment_size;
-
   int *default_assignment;
 };
 XLAPRUNE_PJRT_STRUCT(PJRT_Client_DefaultDeviceAssignment_Args,
@@ -833,12 +805,9 @@ typedef enum {
 struct PJRT_Buffer_MemoryLayout_Tiled {
   size_t struct_size;
   PJRT_Extension_Base *extension_start;
-
   const int64_t *minor_to_major;
   size_t minor_to_major_size;
-
   const int64_t *tile_dims;
-
   const size_t *tile_dim_sizes;
   size_t num_tiles;
 };
@@ -847,7 +816,6 @@ XLAPRUNE_PJRT_STRUCT(PJRT_Buffer_MemoryLayout_Tiled, num_tiles);
 struct PJRT_Buffer_MemoryLayout_Strides {
   size_t struct_size;
   PJRT_Extension_Base *extension_start;
-
   const int64_t *byte_strides;
   size_t num_byte_strides;
 };
@@ -867,16 +835,13 @@ XLAPRUNE_PJRT_STRUCT(PJRT_Buffer_MemoryLayout, type);
 struct PJRT_AsyncHostToDeviceTransferManager_TransferLiteral_Args {
   size_t struct_size;
   PJRT_Extension_Base *extension_start;
-
   PJRT_AsyncHostToDeviceTransferManager *transfer_manager;
   int buffer_index;
   const void *data;
-
   const int64_t *shape_dims;
   size_t shape_num_dims;
   PJRT_Buffer_Type shape_element_type;
   PJRT_Buffer_MemoryLayout *shape_layout;
-
   PJRT_Event *done_with_h2d_transfer;
 };
 XLAPRUNE_PJRT_STRUCT(PJRT_AsyncHostToDeviceTransferManager_TransferLiteral_Args,
@@ -889,16 +854,12 @@ struct PJRT_Client_CreateUninitializedBuffer_Args {
   size_t struct_size;
   PJRT_Extension_Base *extension_start;
   PJRT_Client *client;
-
   const int64_t *shape_dims;
   size_t shape_num_dims;
   PJRT_Buffer_Type shape_element_type;
   PJRT_Buffer_MemoryLayout *shape_layout;
-
   PJRT_Device *device;
-
   PJRT_Memory *memory;
-
   PJRT_Buffer *buffer;
 };
 XLAPRUNE_PJRT_STRUCT(PJRT_Client_CreateUninitializedBuffer_Args, buffer);
@@ -910,20 +871,15 @@ struct PJRT_Client_CreateErrorBuffer_Args {
   size_t struct_size;
   PJRT_Extension_Base *extension_start;
   PJRT_Client *client;
-
   PJRT_Error_Code error_code;
   const char *error_message;
   size_t error_message_size;
-
   const int64_t *shape_dims;
   size_t shape_num_dims;
   PJRT_Buffer_Type shape_element_type;
   PJRT_Buffer_MemoryLayout *shape_layout;
-
   PJRT_Memory *memory;
-
   PJRT_Buffer *buffer;
-
   const PJRT_NamedValue *payload;
   size_t num_payload;
 };
@@ -936,14 +892,11 @@ struct PJRT_Client_CreateAliasBuffer_Args {
   size_t struct_size;
   PJRT_Extension_Base *extension_start;
   PJRT_Client *client;
-
   PJRT_Memory *memory;
-
   const int64_t *shape_dims;
   size_t shape_num_dims;
   PJRT_Buffer_Type shape_element_type;
   PJRT_Buffer_MemoryLayout *shape_layout;
-
   PJRT_Buffer *alias_buffer;
   PJRT_FulfillAliasBufferCallback *fulfill_alias_buffer_cb;
 };
@@ -957,7 +910,6 @@ struct PJRT_Client_FulfillAliasBuffer_Args {
   size_t struct_size;
   PJRT_Extension_Base *extension_start;
   PJRT_Client *client;
-
   PJRT_Buffer *buffer;
   PJRT_Error_Code status_code;
   const char *error_message;
@@ -974,27 +926,17 @@ struct PJRT_Client_BufferFromHostBuffer_Args {
   size_t struct_size;
   PJRT_Extension_Base *extension_start;
   PJRT_Client *client;
-
   const void *data;
-
   PJRT_Buffer_Type type;
-
   const int64_t *dims;
   size_t num_dims;
-
   const int64_t *byte_strides;
   size_t num_byte_strides;
-
   PJRT_HostBufferSemantics host_buffer_semantics;
-
   PJRT_Device *device;
-
   PJRT_Memory *memory;
-
   PJRT_Buffer_MemoryLayout *device_layout;
-
   PJRT_Event *done_with_host_buffer;
-
   PJRT_Buffer *buffer;
 };
 XLAPRUNE_PJRT_STRUCT(PJRT_Client_BufferFromHostBuffer_Args, buffer);
@@ -1006,22 +948,16 @@ struct PJRT_Client_CreateViewOfDeviceBuffer_Args {
   size_t struct_size;
   PJRT_Extension_Base *extension_start;
   PJRT_Client *client;
-
   void *device_buffer_ptr;
   const int64_t *dims;
   size_t num_dims;
   PJRT_Buffer_Type element_type;
   PJRT_Buffer_MemoryLayout *layout;
-
   PJRT_Device *device;
-
   void (*on_delete_callback)(void *device_buffer_ptr, void *user_arg);
-
   void *on_delete_callback_arg;
-
   intptr_t stream;
   PJRT_Buffer *buffer;
-
   PJRT_Memory *memory;
 };
 XLAPRUNE_PJRT_STRUCT(PJRT_Client_CreateViewOfDeviceBuffer_Args, memory);
@@ -1095,7 +1031,6 @@ struct PJRT_DeviceDescription_Kind_Args {
   size_t struct_size;
   PJRT_Extension_Base *extension_start;
   PJRT_DeviceDescription *device_description;
-
   const char *device_kind;
   size_t device_kind_size;
 };
@@ -1169,7 +1104,6 @@ struct PJRT_Device_AddressableMemories_Args {
   size_t struct_size;
   PJRT_Extension_Base *extension_start;
   PJRT_Device *device;
-
   PJRT_Memory *const *memories;
   size_t num_memories;
 };
@@ -1182,7 +1116,6 @@ struct PJRT_Device_DefaultMemory_Args {
   size_t struct_size;
   PJRT_Extension_Base *extension_start;
   PJRT_Device *device;
-
   PJRT_Memory *memory;
 };
 XLAPRUNE_PJRT_STRUCT(PJRT_Device_DefaultMemory_Args, memory);
@@ -1194,38 +1127,27 @@ struct PJRT_Device_MemoryStats_Args {
   size_t struct_size;
   PJRT_Extension_Base *extension_start;
   PJRT_Device *device;
-
   int64_t bytes_in_use;
-
   int64_t peak_bytes_in_use;
   bool peak_bytes_in_use_is_set;
-
   int64_t num_allocs;
   bool num_allocs_is_set;
-
   int64_t largest_alloc_size;
   bool largest_alloc_size_is_set;
-
   int64_t bytes_limit;
   bool bytes_limit_is_set;
-
   int64_t bytes_reserved;
   bool bytes_reserved_is_set;
-
   int64_t peak_bytes_reserved;
   bool peak_bytes_reserved_is_set;
-
   int64_t bytes_reservable_limit;
   bool bytes_reservable_limit_is_set;
-
   int64_t largest_free_block_bytes;
   bool largest_free_block_bytes_is_set;
-
   int64_t pool_bytes;
   bool pool_bytes_is_set;
   int64_t peak_pool_bytes;
   bool peak_pool_bytes_is_set;
-
   int64_t peak_allocated_bytes;
   bool peak_allocated_bytes_is_set;
 };
@@ -1246,16 +1168,12 @@ PJRT_Device_ClearMemoryStats(PJRT_Device_ClearMemoryStats_Args *args);
 struct PJRT_Device_PoisonExecution_Args {
   size_t struct_size;
   PJRT_Extension_Base *extension_start;
-
   PJRT_Device *device;
   int32_t launch_id;
-
   PJRT_Error_Code error_code;
   const char *error_message;
   size_t error_message_size;
-
   bool poisoned;
-
   const PJRT_NamedValue *payload;
   size_t num_payload;
 };
@@ -1322,7 +1240,6 @@ struct PJRT_Memory_Kind_Args {
   size_t struct_size;
   PJRT_Extension_Base *extension_start;
   PJRT_Memory *memory;
-
   const char *kind;
   size_t kind_size;
 };
@@ -1438,12 +1355,9 @@ struct PJRT_LoadedExecutable_GetDeviceAssignment_Args {
   size_t struct_size;
   PJRT_Extension_Base *extension_start;
   PJRT_LoadedExecutable *executable;
-
   const char *serialized_bytes;
   size_t serialized_bytes_size;
-
   PJRT_DeviceAssignmentSerialized *serialized_device_assignment;
-
   void (*serialized_device_assignment_deleter)(
       PJRT_DeviceAssignmentSerialized *da);
 };
@@ -1457,7 +1371,6 @@ struct PJRT_Executable_Name_Args {
   size_t struct_size;
   PJRT_Extension_Base *extension_start;
   PJRT_Executable *executable;
-
   const char *executable_name;
   size_t executable_name_size;
 };
@@ -1554,7 +1467,6 @@ typedef struct PJRT_Chunk {
   void *data;
   size_t size;
   void (*deleter)(void *data, void *deleter_arg);
-
   void *deleter_arg;
 } PJRT_Chunk;
 
@@ -1570,7 +1482,6 @@ typedef void (*PJRT_RecvCallback)(PJRT_CopyToDeviceStream *stream,
 
 struct PJRT_SendCallbackInfo {
   int64_t channel_id;
-
   void *user_arg;
   PJRT_SendCallback send_callback;
 };
@@ -1578,7 +1489,6 @@ XLAPRUNE_PJRT_STRUCT(PJRT_SendCallbackInfo, send_callback);
 
 struct PJRT_RecvCallbackInfo {
   int64_t channel_id;
-
   void *user_arg;
   PJRT_RecvCallback recv_callback;
 };
@@ -1604,27 +1514,20 @@ typedef struct PJRT_MultiSlice_Config PJRT_MultiSlice_Config;
 struct PJRT_ExecuteOptions {
   size_t struct_size;
   PJRT_Extension_Base *extension_start;
-
   PJRT_SendCallbackInfo **send_callbacks;
   PJRT_RecvCallbackInfo **recv_callbacks;
   size_t num_send_ops;
   size_t num_recv_ops;
-
   int launch_id;
-
   const int64_t *non_donatable_input_indices;
   size_t num_non_donatable_input_indices;
   PJRT_ExecuteContext *context;
-
   const char *call_location;
-
   size_t num_tasks;
   int *task_ids;
   int64_t *incarnation_ids;
   PJRT_MultiSlice_Config *multi_slice_config;
-
   bool use_major_to_minor_data_layout_for_callbacks;
-
   PJRT_HloOutputCallbackInfo *hlo_output_callbacks;
   size_t num_hlo_output_callbacks;
 };
@@ -1634,17 +1537,12 @@ struct PJRT_LoadedExecutable_Execute_Args {
   size_t struct_size;
   PJRT_Extension_Base *extension_start;
   PJRT_LoadedExecutable *executable;
-
   PJRT_ExecuteOptions *options;
-
   PJRT_Buffer *const *const *argument_lists;
   size_t num_devices;
   size_t num_args;
-
   PJRT_Buffer **const *output_lists;
-
   PJRT_Event **device_complete_events;
-
   PJRT_Device *execute_device;
 };
 XLAPRUNE_PJRT_STRUCT(PJRT_LoadedExecutable_Execute_Args, execute_device);
@@ -1679,7 +1577,6 @@ struct PJRT_Executable_Fingerprint_Args {
   size_t struct_size;
   PJRT_Extension_Base *extension_start;
   PJRT_Executable *executable;
-
   const char *executable_fingerprint;
   size_t executable_fingerprint_size;
 };
@@ -1694,7 +1591,6 @@ struct PJRT_Executable_GetCostAnalysis_Args {
   PJRT_Extension_Base *extension_start;
   PJRT_Executable *executable;
   size_t num_properties;
-
   const PJRT_NamedValue *properties;
 };
 XLAPRUNE_PJRT_STRUCT(PJRT_Executable_GetCostAnalysis_Args, properties);
@@ -1706,22 +1602,17 @@ struct PJRT_Executable_GetCompiledMemoryStats_Args {
   size_t struct_size;
   PJRT_Extension_Base *extension_start;
   PJRT_Executable *executable;
-
   int64_t generated_code_size_in_bytes;
   int64_t argument_size_in_bytes;
   int64_t output_size_in_bytes;
-
   int64_t alias_size_in_bytes;
   int64_t temp_size_in_bytes;
-
   int64_t host_generated_code_size_in_bytes;
   int64_t host_argument_size_in_bytes;
   int64_t host_output_size_in_bytes;
   int64_t host_alias_size_in_bytes;
   int64_t host_temp_size_in_bytes;
-
   int64_t peak_memory_in_bytes;
-
   int64_t total_size_in_bytes;
   int64_t total_allocation_bytes;
   int64_t indefinite_allocations;
@@ -1750,9 +1641,7 @@ struct PJRT_Executable_OutputDimensions_Args {
   PJRT_Extension_Base *extension_start;
   PJRT_Executable *executable;
   size_t num_outputs;
-
   const int64_t *dims;
-
   const size_t *dim_sizes;
 };
 XLAPRUNE_PJRT_STRUCT(PJRT_Executable_OutputDimensions_Args, dim_sizes);
@@ -1765,9 +1654,7 @@ struct PJRT_Executable_ParameterMemoryKinds_Args {
   PJRT_Extension_Base *extension_start;
   PJRT_Executable *executable;
   size_t num_parameters;
-
   const char *const *memory_kinds;
-
   const size_t *memory_kind_sizes;
 };
 XLAPRUNE_PJRT_STRUCT(PJRT_Executable_ParameterMemoryKinds_Args,
@@ -1781,9 +1668,7 @@ struct PJRT_Executable_OutputMemoryKinds_Args {
   PJRT_Extension_Base *extension_start;
   PJRT_Executable *executable;
   size_t num_outputs;
-
   const char *const *memory_kinds;
-
   const size_t *memory_kind_sizes;
 };
 XLAPRUNE_PJRT_STRUCT(PJRT_Executable_OutputMemoryKinds_Args, memory_kind_sizes);
@@ -1799,12 +1684,9 @@ struct PJRT_Executable_Serialize_Args {
   size_t struct_size;
   PJRT_Extension_Base *extension_start;
   const PJRT_Executable *executable;
-
   const char *serialized_bytes;
   size_t serialized_bytes_size;
-
   PJRT_SerializedExecutable *serialized_executable;
-
   void (*serialized_executable_deleter)(PJRT_SerializedExecutable *exec);
 };
 XLAPRUNE_PJRT_STRUCT(PJRT_Executable_Serialize_Args,
@@ -1817,12 +1699,9 @@ struct PJRT_Executable_GetCompileOptions_Args {
   size_t struct_size;
   PJRT_Extension_Base *extension_start;
   PJRT_Executable *executable;
-
   const char *serialized_bytes;
   size_t serialized_bytes_size;
-
   PJRT_SerializedCompileOptions *serialized_compile_options;
-
   void (*serialized_compile_options_deleter)(
       PJRT_SerializedCompileOptions *options);
 };
@@ -1847,10 +1726,8 @@ struct PJRT_Executable_DeserializeAndLoad_Args {
   const char *serialized_executable;
   size_t serialized_executable_size;
   PJRT_LoadedExecutable *loaded_executable;
-
   const char *overridden_serialized_compile_options;
   size_t overridden_serialized_compile_options_size;
-
   PJRT_LoadOptions *load_options;
 };
 XLAPRUNE_PJRT_STRUCT(PJRT_Executable_DeserializeAndLoad_Args, load_options);
@@ -1862,7 +1739,6 @@ struct PJRT_LoadedExecutable_Fingerprint_Args {
   size_t struct_size;
   PJRT_Extension_Base *extension_start;
   PJRT_LoadedExecutable *executable;
-
   const char *executable_fingerprint;
   size_t executable_fingerprint_size;
 };
@@ -1898,7 +1774,6 @@ struct PJRT_Buffer_Dimensions_Args {
   size_t struct_size;
   PJRT_Extension_Base *extension_start;
   PJRT_Buffer *buffer;
-
   const int64_t *dims;
   size_t num_dims;
 };
@@ -1910,7 +1785,6 @@ struct PJRT_Buffer_UnpaddedDimensions_Args {
   size_t struct_size;
   PJRT_Extension_Base *extension_start;
   PJRT_Buffer *buffer;
-
   const int64_t *unpadded_dims;
   size_t num_dims;
 };
@@ -1923,7 +1797,6 @@ struct PJRT_Buffer_DynamicDimensionIndices_Args {
   size_t struct_size;
   PJRT_Extension_Base *extension_start;
   PJRT_Buffer *buffer;
-
   const size_t *dynamic_dim_indices;
   size_t num_dynamic_dims;
 };
@@ -1937,7 +1810,6 @@ struct PJRT_Buffer_GetMemoryLayout_Args {
   size_t struct_size;
   PJRT_Extension_Base *extension_start;
   PJRT_Buffer *buffer;
-
   PJRT_Buffer_MemoryLayout layout;
 };
 XLAPRUNE_PJRT_STRUCT(PJRT_Buffer_GetMemoryLayout_Args, layout);
@@ -1949,13 +1821,9 @@ struct PJRT_Buffer_ToHostBuffer_Args {
   size_t struct_size;
   PJRT_Extension_Base *extension_start;
   PJRT_Buffer *src;
-
   PJRT_Buffer_MemoryLayout *host_layout;
-
   void *dst;
-
   size_t dst_size;
-
   PJRT_Event *event;
 };
 XLAPRUNE_PJRT_STRUCT(PJRT_Buffer_ToHostBuffer_Args, event);
@@ -2010,14 +1878,10 @@ PJRT_Buffer_CopyRawToHost(PJRT_Buffer_CopyRawToHost_Args *args);
 
 struct PJRT_Buffer_CopyRawToHostFuture_Callback_Args {
   size_t struct_size;
-
   void *callback_data;
-
   PJRT_Error_Code error_code;
-
   const char *error_message;
   size_t error_message_size;
-
   void *dst;
 };
 XLAPRUNE_PJRT_STRUCT(PJRT_Buffer_CopyRawToHostFuture_Callback_Args, dst);
@@ -2029,7 +1893,6 @@ struct PJRT_Buffer_CopyRawToHostFuture_Args {
   int64_t offset;
   int64_t transfer_size;
   PJRT_Event *event;
-
   void *callback_data;
   void (*future_ready_callback)(
       PJRT_Buffer_CopyRawToHostFuture_Callback_Args *args);
@@ -2068,14 +1931,10 @@ struct PJRT_Buffer_Bitcast_Args {
   size_t struct_size;
   PJRT_Extension_Base *extension_start;
   PJRT_Buffer *buffer;
-
   PJRT_Buffer_Type element_type;
-
   const int64_t *dims;
   size_t num_dims;
-
   PJRT_Buffer_MemoryLayout *device_layout;
-
   PJRT_Buffer *out_buffer;
 };
 XLAPRUNE_PJRT_STRUCT(PJRT_Buffer_Bitcast_Args, out_buffer);
@@ -2116,7 +1975,6 @@ struct PJRT_Buffer_ReadyEvent_Args {
   size_t struct_size;
   PJRT_Extension_Base *extension_start;
   PJRT_Buffer *buffer;
-
   PJRT_Event *event;
 };
 XLAPRUNE_PJRT_STRUCT(PJRT_Buffer_ReadyEvent_Args, event);
@@ -2180,11 +2038,9 @@ struct PJRT_Buffer_DonateWithControlDependency_Args {
   size_t struct_size;
   PJRT_Extension_Base *extension_start;
   PJRT_Buffer *buffer;
-
   void *callback_data;
   void (*dependency_ready_callback)(
       PJRT_Buffer_DonateWithControlDependency_Callback_Args *args);
-
   PJRT_Buffer *out_buffer;
 };
 XLAPRUNE_PJRT_STRUCT(PJRT_Buffer_DonateWithControlDependency_Args, out_buffer);
@@ -2209,7 +2065,6 @@ struct PJRT_CopyToDeviceStream_AddChunk_Args {
   size_t struct_size;
   PJRT_Extension_Base *extension_start;
   PJRT_CopyToDeviceStream *stream;
-
   PJRT_Chunk *chunk;
   PJRT_Event *transfer_complete;
 };
@@ -2260,7 +2115,6 @@ struct PJRT_TopologyDescription_Create_Args {
   PJRT_Extension_Base *extension_start;
   const char *topology_name;
   size_t topology_name_size;
-
   const PJRT_NamedValue *create_options;
   size_t num_options;
   PJRT_TopologyDescription *topology;
@@ -2284,7 +2138,6 @@ struct PJRT_TopologyDescription_PlatformVersion_Args {
   size_t struct_size;
   PJRT_Extension_Base *extension_start;
   PJRT_TopologyDescription *topology;
-
   const char *platform_version;
   size_t platform_version_size;
 };
@@ -2298,7 +2151,6 @@ struct PJRT_TopologyDescription_PlatformName_Args {
   size_t struct_size;
   PJRT_Extension_Base *extension_start;
   const PJRT_TopologyDescription *topology;
-
   const char *platform_name;
   size_t platform_name_size;
 };
@@ -2312,7 +2164,6 @@ struct PJRT_TopologyDescription_GetDeviceDescriptions_Args {
   size_t struct_size;
   PJRT_Extension_Base *extension_start;
   const PJRT_TopologyDescription *topology;
-
   PJRT_DeviceDescription *const *descriptions;
   size_t num_descriptions;
 };
@@ -2328,12 +2179,9 @@ struct PJRT_TopologyDescription_Serialize_Args {
   size_t struct_size;
   PJRT_Extension_Base *extension_start;
   PJRT_TopologyDescription *topology;
-
   const char *serialized_bytes;
   size_t serialized_bytes_size;
-
   PJRT_SerializedTopology *serialized_topology;
-
   void (*serialized_topology_deleter)(
       PJRT_SerializedTopology *serialized_topology);
 };
@@ -2348,7 +2196,6 @@ struct PJRT_TopologyDescription_Deserialize_Args {
   PJRT_Extension_Base *extension_start;
   const char *serialized_topology;
   size_t serialized_topology_size;
-
   PJRT_TopologyDescription *topology;
 };
 XLAPRUNE_PJRT_STRUCT(PJRT_TopologyDescription_Deserialize_Args, topology);
@@ -2360,7 +2207,6 @@ struct PJRT_TopologyDescription_Attributes_Args {
   size_t struct_size;
   PJRT_Extension_Base *extension_start;
   PJRT_TopologyDescription *topology;
-
   const PJRT_NamedValue *attributes;
   size_t num_attributes;
 };
@@ -2373,7 +2219,6 @@ struct PJRT_TopologyDescription_Fingerprint_Args {
   size_t struct_size;
   PJRT_Extension_Base *extension_start;
   const PJRT_TopologyDescription *topology;
-
   uint64_t fingerprint;
 };
 XLAPRUNE_PJRT_STRUCT(PJRT_TopologyDescription_Fingerprint_Args, fingerprint);
@@ -2386,13 +2231,10 @@ struct PJRT_TopologyDescription_MakeCanonicalShapeForMemorySpace_Args {
   PJRT_Extension_Base *extension_start;
   const PJRT_TopologyDescription *topology;
   int memory_space_kind_id;
-
   const int64_t *dims;
   size_t num_dims;
   PJRT_Buffer_Type element_type;
-
   const PJRT_Buffer_MemoryLayout *layout;
-
   const char *serialized_shape;
   size_t serialized_shape_size;
   void (*serialized_shape_deleter)(const char *);
@@ -2421,12 +2263,9 @@ struct PJRT_Compile_Args {
   size_t struct_size;
   PJRT_Extension_Base *extension_start;
   const PJRT_TopologyDescription *topology;
-
   const PJRT_Program *program;
-
   const char *compile_options;
   size_t compile_options_size;
-
   PJRT_Client *client;
   PJRT_Executable *executable;
 };
