@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -102,6 +103,16 @@ PJRT_Error* Guarded(const char* struct_name, size_t min_size, Args* args, Body b
 #define XLAPRUNE_FIELD_END(Type, field) XLAPRUNE_PJRT_SIZE_UPTO(Type, field)
 // True if the caller's struct is large enough to contain `field`.
 #define XLAPRUNE_HAS_FIELD(args, Type, field) ((args)->struct_size >= XLAPRUNE_FIELD_END(Type, field))
+
+// The value of a caller-provided enum field as an int: a C caller may store any number there,
+// and loading an out-of-range value as the enum type is undefined behaviour in C++.
+template <typename Enum>
+int RawEnum(const Enum& field) noexcept {
+  static_assert(sizeof(Enum) == sizeof(int), "PJRT enums are int-sized");
+  int value;
+  std::memcpy(&value, &field, sizeof(value));
+  return value;
+}
 
 // Requires a non-null handle argument, naming it in the error.
 template <typename T>
@@ -247,12 +258,12 @@ void ReleaseStorage(PJRT_Buffer* buffer, bool donated);
 
 const char* BufferTypeName(PJRT_Buffer_Type type) noexcept;
 // The engine type for a PJRT type; UNIMPLEMENTED for types the engine cannot hold.
-cpu::ElementType ToEngineType(PJRT_Buffer_Type type);
+cpu::ElementType ToEngineType(int type);
 PJRT_Buffer_Type ToBufferType(cpu::ElementType type) noexcept;
 // "f32[3,4]", as in XLA shape strings.
 std::string ShapeString(const cpu::ArrayShape& shape);
 // Validates dims (non-negative, byte size fits in memory) and builds the shape.
-cpu::ArrayShape MakeShape(PJRT_Buffer_Type type, const int64_t* dims, size_t num_dims, const char* what);
+cpu::ArrayShape MakeShape(int type, const int64_t* dims, size_t num_dims, const char* what);
 
 // ---- Executables ----------------------------------------------------------------------------
 

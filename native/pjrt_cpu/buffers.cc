@@ -51,8 +51,12 @@ const char* BufferTypeName(PJRT_Buffer_Type type) noexcept {
   return nullptr;
 }
 
-cpu::ElementType ToEngineType(PJRT_Buffer_Type type) {
+cpu::ElementType ToEngineType(int raw_type) {
   using cpu::ElementType;
+  if (raw_type <= PJRT_Buffer_Type_INVALID || raw_type > PJRT_Buffer_Type_F6E3M2FN) {
+    InvalidArgument("element type " + std::to_string(raw_type) + " is not a valid PJRT_Buffer_Type");
+  }
+  const auto type = static_cast<PJRT_Buffer_Type>(raw_type);
   switch (type) {
     case PJRT_Buffer_Type_PRED: return ElementType::kPred;
     case PJRT_Buffer_Type_S8: return ElementType::kS8;
@@ -69,11 +73,7 @@ cpu::ElementType ToEngineType(PJRT_Buffer_Type type) {
     case PJRT_Buffer_Type_BF16: return ElementType::kBF16;
     default: break;
   }
-  const char* name = BufferTypeName(type);
-  if (name == nullptr || type == PJRT_Buffer_Type_INVALID) {
-    InvalidArgument("element type " + std::to_string(static_cast<int>(type)) + " is not a valid PJRT_Buffer_Type");
-  }
-  Unimplemented(std::string("element type ") + name + " is not supported by the XlaPrune CPU plugin");
+  Unimplemented(std::string("element type ") + BufferTypeName(type) + " is not supported by the XlaPrune CPU plugin");
 }
 
 PJRT_Buffer_Type ToBufferType(cpu::ElementType type) noexcept {
@@ -109,7 +109,7 @@ std::string ShapeString(const cpu::ArrayShape& shape) {
   return text;
 }
 
-cpu::ArrayShape MakeShape(PJRT_Buffer_Type type, const int64_t* dims, size_t num_dims, const char* what) {
+cpu::ArrayShape MakeShape(int type, const int64_t* dims, size_t num_dims, const char* what) {
   cpu::ArrayShape shape;
   shape.type = ToEngineType(type);
   if (num_dims > 0 && dims == nullptr) {
@@ -189,11 +189,12 @@ void RequireDenseLayout(const PJRT_Buffer_MemoryLayout* layout, const cpu::Array
   }
   const size_t rank = shape.dims.size();
   bool dense = false;
-  if (layout->type == PJRT_Buffer_MemoryLayout_Type_Tiled) {
+  const int type = RawEnum(layout->type);
+  if (type == PJRT_Buffer_MemoryLayout_Type_Tiled) {
     const PJRT_Buffer_MemoryLayout_Tiled& tiled = layout->tiled;
     dense = tiled.num_tiles == 0 && tiled.minor_to_major_size == rank && (rank == 0 || tiled.minor_to_major != nullptr);
     for (size_t i = 0; dense && i < rank; ++i) dense = tiled.minor_to_major[i] == static_cast<int64_t>(rank - 1 - i);
-  } else if (layout->type == PJRT_Buffer_MemoryLayout_Type_Strides) {
+  } else if (type == PJRT_Buffer_MemoryLayout_Type_Strides) {
     const PJRT_Buffer_MemoryLayout_Strides& strides = layout->strides;
     dense = strides.num_byte_strides == rank && (rank == 0 || strides.byte_strides != nullptr);
     int64_t expected = static_cast<int64_t>(cpu::ElementSize(shape.type));
@@ -202,7 +203,7 @@ void RequireDenseLayout(const PJRT_Buffer_MemoryLayout* layout, const cpu::Array
       expected *= shape.dims[i];
     }
   } else {
-    InvalidArgument(std::string(what) + ": layout type " + std::to_string(static_cast<int>(layout->type)) +
+    InvalidArgument(std::string(what) + ": layout type " + std::to_string(type) +
                     " is not a PJRT_Buffer_MemoryLayout_Type");
   }
   if (!dense) {
@@ -271,12 +272,12 @@ XLAPRUNE_ENTRY(PJRT_Client_BufferFromHostBuffer) {
   const char* what = "PJRT_Client_BufferFromHostBuffer_Args";
   PJRT_Client* client = Require(args->client, "PJRT_Client_BufferFromHostBuffer_Args.client");
   PJRT_Device* device = TargetDevice(*client->state, args->device, args->memory, what);
-  if (args->host_buffer_semantics < PJRT_HostBufferSemantics_kImmutableOnlyDuringCall ||
-      args->host_buffer_semantics > PJRT_HostBufferSemantics_kMutableZeroCopy) {
-    InvalidArgument("host_buffer_semantics " + std::to_string(static_cast<int>(args->host_buffer_semantics)) +
+  const int semantics = RawEnum(args->host_buffer_semantics);
+  if (semantics < PJRT_HostBufferSemantics_kImmutableOnlyDuringCall || semantics > PJRT_HostBufferSemantics_kMutableZeroCopy) {
+    InvalidArgument("host_buffer_semantics " + std::to_string(semantics) +
                     " is not a PJRT_HostBufferSemantics");
   }
-  cpu::ArrayShape shape = MakeShape(args->type, args->dims, args->num_dims, what);
+  cpu::ArrayShape shape = MakeShape(RawEnum(args->type), args->dims, args->num_dims, what);
   RequireDenseLayout(args->device_layout, shape, "PJRT_Client_BufferFromHostBuffer_Args.device_layout");
   const size_t bytes = shape.ByteSize();
   if (args->data == nullptr && bytes != 0) InvalidArgument("PJRT_Client_BufferFromHostBuffer_Args.data is null");
@@ -306,7 +307,7 @@ XLAPRUNE_ENTRY(PJRT_Client_CreateUninitializedBuffer) {
   const char* what = "PJRT_Client_CreateUninitializedBuffer_Args";
   PJRT_Client* client = Require(args->client, "PJRT_Client_CreateUninitializedBuffer_Args.client");
   PJRT_Device* device = TargetDevice(*client->state, args->device, args->memory, what);
-  cpu::ArrayShape shape = MakeShape(args->shape_element_type, args->shape_dims, args->shape_num_dims, what);
+  cpu::ArrayShape shape = MakeShape(RawEnum(args->shape_element_type), args->shape_dims, args->shape_num_dims, what);
   RequireDenseLayout(args->shape_layout, shape, "PJRT_Client_CreateUninitializedBuffer_Args.shape_layout");
   args->buffer = NewBuffer(client->state, device, cpu::DeviceBuffer::Allocate(shape));
 }

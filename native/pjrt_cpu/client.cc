@@ -81,7 +81,7 @@ const PJRT_Memory_FunctionTable kMemoryTable = {
     PJRT_Memory_FunctionTable_STRUCT_SIZE, nullptr, PJRT_Memory_STRUCT_SIZE, GetMemoryUserData, SetMemoryUserData,
 };
 
-const char* NamedValueTypeName(PJRT_NamedValue_Type type) {
+const char* NamedValueTypeName(int type) {
   switch (type) {
     case PJRT_NamedValue_kString: return "kString";
     case PJRT_NamedValue_kInt64: return "kInt64";
@@ -93,8 +93,9 @@ const char* NamedValueTypeName(PJRT_NamedValue_Type type) {
 }
 
 int64_t Int64Option(const PJRT_NamedValue& option, const std::string& name, int64_t min, int64_t max) {
-  if (option.type != PJRT_NamedValue_kInt64) {
-    InvalidArgument("create option " + name + " must be kInt64, got " + NamedValueTypeName(option.type));
+  const int type = RawEnum(option.type);
+  if (type != PJRT_NamedValue_kInt64) {
+    InvalidArgument("create option " + name + " must be kInt64, got " + NamedValueTypeName(type));
   }
   if (option.int64_value < min || option.int64_value > max) {
     InvalidArgument("create option " + name + " must be in [" + std::to_string(min) + ", " + std::to_string(max) +

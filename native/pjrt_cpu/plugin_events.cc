@@ -142,8 +142,9 @@ XLAPRUNE_ENTRY(PJRT_Event_Create) {
 XLAPRUNE_ENTRY(PJRT_Event_Set) {
   Require(args->event, "PJRT_Event_Set_Args.event");
   if (!args->event->state->Settable()) InvalidArgument("PJRT_Event_Set: the event was not created by PJRT_Event_Create");
-  if (args->error_code < PJRT_Error_Code_OK || args->error_code > PJRT_Error_Code_UNAUTHENTICATED) {
-    InvalidArgument("PJRT_Event_Set: error_code " + std::to_string(static_cast<int>(args->error_code)) +
+  const int code = RawEnum(args->error_code);
+  if (code < PJRT_Error_Code_OK || code > PJRT_Error_Code_UNAUTHENTICATED) {
+    InvalidArgument("PJRT_Event_Set: error_code " + std::to_string(code) +
                     " is not a PJRT_Error_Code");
   }
   if (args->error_message == nullptr && args->error_message_size != 0) {
@@ -151,7 +152,7 @@ XLAPRUNE_ENTRY(PJRT_Event_Set) {
                     std::to_string(args->error_message_size));
   }
   Status status;
-  status.code = args->error_code;
+  status.code = static_cast<PJRT_Error_Code>(code);
   if (args->error_message != nullptr) status.message.assign(args->error_message, args->error_message_size);
   if (!args->event->state->TrySet(std::move(status))) {
     Fail(PJRT_Error_Code_FAILED_PRECONDITION, "PJRT_Event_Set: the event is already set");
