@@ -208,4 +208,62 @@ public sealed class CpuPluginTests : IDisposable
         Assert.Equal(PjrtErrorCode.Aborted, error.Code);
         Assert.Equal("stopped by the test", error.Message);
     }
+
+    [Fact]
+    public void Plugin_attributes_name_the_API_level_and_program_format()
+    {
+        Assert.Equal(114L, _plugin.Attributes["xla_version"]);
+        Assert.Equal("hlo", _plugin.Attributes["program_formats"]);
+    }
+
+    [Fact]
+    public void Describe_lists_the_cpu_device_and_its_memory()
+    {
+        var description = _plugin.Describe();
+        Assert.Equal("cpu", description.PlatformName);
+        Assert.Equal(114, description.MinorVersion);
+        var device = Assert.Single(description.Devices);
+        Assert.Equal((0, "cpu", true), (device.Id, device.Kind, device.IsAddressable));
+        var memory = Assert.Single(description.Memories);
+        Assert.Equal("device", memory.Kind);
+        Assert.Equal([0], memory.DeviceIds);
+    }
+
+    [Fact]
+    public void Cost_analysis_counts_one_flop_per_added_element()
+    {
+        using var client = _plugin.CreateClient();
+        using var executable = client.CompileHlo(HloTestModules.AddF32x2x3());
+        Assert.Equal(6f, executable.GetCostAnalysis()["flops"]);
+    }
+
+    [Fact]
+    public void Buffers_copy_between_devices()
+    {
+        using var client = _plugin.CreateClient(new Dictionary<string, object> { ["cpu_device_count"] = 2L });
+        using var source = client.BufferFromHost<float>(s_x, [2, 3], client.AddressableDevices[0]);
+        using var copy = source.CopyToDevice(client.AddressableDevices[1]);
+        Assert.Equal(client.AddressableDevices[1], copy.Device);
+        Assert.Equal(s_x, copy.ToArray<float>());
+    }
+
+    [Fact]
+    public void Execute_with_too_few_arguments_is_refused_by_the_plugin()
+    {
+        using var client = _plugin.CreateClient();
+        using var executable = client.CompileHlo(HloTestModules.AddF32x2x3());
+        using var x = client.BufferFromHost<float>(s_x, [2, 3]);
+        var error = Assert.Throws<PjrtException>(() => executable.Execute([x]));
+        Assert.Equal(PjrtErrorCode.InvalidArgument, error.Code);
+    }
+
+    [Fact]
+    public void Non_donatable_indices_outside_the_arguments_are_refused_before_the_call()
+    {
+        using var client = _plugin.CreateClient();
+        using var executable = client.CompileHlo(HloTestModules.AddF32x2x3());
+        using var x = client.BufferFromHost<float>(s_x, [2, 3]);
+        var error = Assert.Throws<ArgumentException>(() => executable.Execute([x, x], new ExecuteOptions { NonDonatableInputIndices = [2] }));
+        Assert.StartsWith("Non-donatable input indices [2] must lie in [0, 2).", error.Message, StringComparison.Ordinal);
+    }
 }
