@@ -205,7 +205,7 @@ public sealed unsafe class PjrtBuffer : IDisposable
         args.struct_size = PJRT_Buffer_ReadyEvent_Args.STRUCT_SIZE;
         args.buffer = Pointer;
         Plugin.Require(&Api->PJRT_Buffer_ReadyEvent);
-        Plugin.Check(Api->PJRT_Buffer_ReadyEvent(&args));
+        Plugin.Check(Api->PJRT_Buffer_ReadyEvent(&args), PjrtObjectKind.Event, args.@event);
         return new PjrtEvent(Plugin, args.@event, _client.Handle);
     }
 
@@ -317,7 +317,7 @@ public sealed unsafe class PjrtBuffer : IDisposable
         args.buffer = Pointer;
         args.dst_device = device.Pointer;
         Plugin.Require(&Api->PJRT_Buffer_CopyToDevice);
-        Plugin.Check(Api->PJRT_Buffer_CopyToDevice(&args));
+        Plugin.Check(Api->PJRT_Buffer_CopyToDevice(&args), PjrtObjectKind.Buffer, args.dst_buffer);
         return new PjrtBuffer(_client, PjrtHandle.Own(Plugin, PjrtObjectKind.Buffer, args.dst_buffer, _client.Handle));
     }
 
@@ -330,7 +330,7 @@ public sealed unsafe class PjrtBuffer : IDisposable
         args.buffer = Pointer;
         args.dst_memory = memory.Pointer;
         Plugin.Require(&Api->PJRT_Buffer_CopyToMemory);
-        Plugin.Check(Api->PJRT_Buffer_CopyToMemory(&args));
+        Plugin.Check(Api->PJRT_Buffer_CopyToMemory(&args), PjrtObjectKind.Buffer, args.dst_buffer);
         return new PjrtBuffer(_client, PjrtHandle.Own(Plugin, PjrtObjectKind.Buffer, args.dst_buffer, _client.Handle));
     }
 

@@ -41,7 +41,7 @@ public sealed unsafe class PjrtClient : IDisposable
             args.struct_size = PJRT_Client_Create_Args.STRUCT_SIZE;
             args.create_options = values;
             args.num_options = count;
-            plugin.Check(api->PJRT_Client_Create(&args));
+            plugin.Check(api->PJRT_Client_Create(&args), PjrtObjectKind.Client, args.client);
         }
         finally
         {
@@ -305,7 +305,7 @@ public sealed unsafe class PjrtClient : IDisposable
             args.compile_options = optionBytes;
             args.compile_options_size = (nuint)serializedOptions.Length;
             Plugin.Require(&Api->PJRT_Client_Compile);
-            Plugin.Check(Api->PJRT_Client_Compile(&args));
+            Plugin.Check(Api->PJRT_Client_Compile(&args), PjrtObjectKind.LoadedExecutable, args.executable);
         }
 
         return PjrtLoadedExecutable.Wrap(this, args.executable);
@@ -323,7 +323,7 @@ public sealed unsafe class PjrtClient : IDisposable
             args.serialized_executable = bytes;
             args.serialized_executable_size = (nuint)serializedExecutable.Length;
             Plugin.Require(&Api->PJRT_Executable_DeserializeAndLoad);
-            Plugin.Check(Api->PJRT_Executable_DeserializeAndLoad(&args));
+            Plugin.Check(Api->PJRT_Executable_DeserializeAndLoad(&args), PjrtObjectKind.LoadedExecutable, args.loaded_executable);
         }
 
         return PjrtLoadedExecutable.Wrap(this, args.loaded_executable);

@@ -7,7 +7,7 @@ namespace XlaPrune.Pjrt;
 /// <summary>
 /// A PJRT event the caller owns. Wait with <see cref="Await"/> (blocking) or <c>await</c> it (via
 /// <c>PJRT_Event_OnReady</c>); an error carried by the event is thrown as <see cref="PjrtException"/>.
-/// Dispose it once it has completed.
+/// Dispose it when done waiting.
 /// </summary>
 public sealed unsafe class PjrtEvent : IDisposable
 {
@@ -100,8 +100,22 @@ public sealed unsafe class PjrtEvent : IDisposable
     /// <summary>Lets <c>await pjrtEvent</c> work.</summary>
     public TaskAwaiter GetAwaiter() => AsTask().GetAwaiter();
 
-    /// <summary>Destroys the native event.</summary>
-    public void Dispose() => _handle.Dispose();
+    /// <summary>
+    /// Destroys the native event. If an <see cref="AsTask"/> wait is still pending, destruction waits for the
+    /// plugin's callback, so the plugin never calls back about an event it no longer has.
+    /// </summary>
+    public void Dispose()
+    {
+        if (_completion is { IsCompleted: false } pending)
+        {
+            pending.ContinueWith(static (_, handle) => ((PjrtHandle)handle!).Dispose(), _handle,
+                CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+        else
+        {
+            _handle.Dispose();
+        }
+    }
 
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
     private static void OnReady(PJRT_Error* error, void* userArg)

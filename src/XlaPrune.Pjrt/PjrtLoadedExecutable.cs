@@ -44,8 +44,12 @@ public sealed unsafe class PjrtLoadedExecutable : IDisposable
                 args.struct_size = PJRT_LoadedExecutable_GetExecutable_Args.STRUCT_SIZE;
                 args.loaded_executable = Pointer;
                 Plugin.Require(&Api->PJRT_LoadedExecutable_GetExecutable);
-                Plugin.Check(Api->PJRT_LoadedExecutable_GetExecutable(&args));
-                _executable = PjrtHandle.Own(Plugin, PjrtObjectKind.Executable, args.executable, _client.Handle);
+                Plugin.Check(Api->PJRT_LoadedExecutable_GetExecutable(&args), PjrtObjectKind.Executable, args.executable);
+                var owned = PjrtHandle.Own(Plugin, PjrtObjectKind.Executable, args.executable, _client.Handle);
+                if (Interlocked.CompareExchange(ref _executable, owned, null) is not null)
+                {
+                    owned.Dispose(); // another thread got there first
+                }
             }
 
             return (PJRT_Executable*)_executable.Pointer;

@@ -223,7 +223,7 @@ public sealed unsafe class PjrtPlugin
         PJRT_Event_Create_Args args = default;
         args.struct_size = PJRT_Event_Create_Args.STRUCT_SIZE;
         Require(&_api->PJRT_Event_Create);
-        Check(_api->PJRT_Event_Create(&args));
+        Check(_api->PJRT_Event_Create(&args), PjrtObjectKind.Event, args.@event);
         return new PjrtEvent(this, args.@event, client: null);
     }
 
@@ -274,6 +274,23 @@ public sealed unsafe class PjrtPlugin
     {
         if (error != null)
         {
+            throw TakeError(error);
+        }
+    }
+
+    /// <summary>
+    /// The error funnel for calls that create an object: on error, an output the plugin filled in anyway is
+    /// destroyed before the error is thrown.
+    /// </summary>
+    internal void Check(PJRT_Error* error, PjrtObjectKind outputKind, void* output)
+    {
+        if (error != null)
+        {
+            if (output != null)
+            {
+                Destroy(outputKind, output);
+            }
+
             throw TakeError(error);
         }
     }
