@@ -266,4 +266,25 @@ public sealed class CpuPluginTests : IDisposable
         var error = Assert.Throws<ArgumentException>(() => executable.Execute([x, x], new ExecuteOptions { NonDonatableInputIndices = [2] }));
         Assert.StartsWith("Non-donatable input indices [2] must lie in [0, 2).", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Two_replicas_run_the_program_on_two_devices()
+    {
+        using var client = _plugin.CreateClient(new Dictionary<string, object> { ["cpu_device_count"] = 2L });
+        var options = new CompileOptions { Replicas = 2, DeviceAssignment = [0, 1] };
+        using var executable = client.CompileHlo(HloTestModules.AddF32x2x3(), options);
+        Assert.Equal(2, executable.NumReplicas);
+        Assert.Equal([0, 1], executable.AddressableDevices.Select(d => d.Id));
+        var devices = client.AddressableDevices;
+        using var x0 = client.BufferFromHost<float>(s_x, [2, 3], devices[0]);
+        using var y0 = client.BufferFromHost<float>(s_y, [2, 3], devices[0]);
+        using var x1 = client.BufferFromHost<float>(s_y, [2, 3], devices[1]);
+        using var y1 = client.BufferFromHost<float>(s_y, [2, 3], devices[1]);
+        var outputs = executable.ExecuteSharded([[x0, y0], [x1, y1]]);
+        using var first = Assert.Single(outputs[0]);
+        using var second = Assert.Single(outputs[1]);
+        Assert.Equal(s_sum, first.ToArray<float>());
+        Assert.Equal(s_y.Select(v => v * 2).ToArray(), second.ToArray<float>());
+        Assert.Equal(devices[1], second.Device);
+    }
 }
