@@ -281,6 +281,30 @@ public sealed unsafe class PjrtLoadedExecutable : IDisposable
         return PjrtNamedValues.Read(args.properties, args.num_properties);
     }
 
+    /// <summary>
+    /// The program as the plugin will run it after optimization (its format is plugin-defined, for example
+    /// <c>hlo_with_config</c> from XLA or <c>hlo_text</c> from our CPU plugin).
+    /// </summary>
+    public PjrtProgram GetOptimizedProgram()
+    {
+        PJRT_Program program = default;
+        program.struct_size = PJRT_Program.STRUCT_SIZE;
+        PJRT_Executable_OptimizedProgram_Args args = default;
+        args.struct_size = PJRT_Executable_OptimizedProgram_Args.STRUCT_SIZE;
+        args.executable = Executable;
+        args.program = &program;
+        Plugin.Require(&Api->PJRT_Executable_OptimizedProgram);
+        Plugin.Check(Api->PJRT_Executable_OptimizedProgram(&args)); // first call: sizes only
+        var code = new byte[checked((int)program.code_size)];
+        fixed (byte* buffer = code)
+        {
+            program.code = buffer;
+            Plugin.Check(Api->PJRT_Executable_OptimizedProgram(&args));
+        }
+
+        return new PjrtProgram(NativeText.Read(program.format, program.format_size), code);
+    }
+
     /// <summary>The executable as bytes that <see cref="PjrtClient.DeserializeAndLoad"/> accepts on a compatible plugin.</summary>
     public byte[] Serialize()
     {
@@ -524,3 +548,8 @@ public sealed record CompiledMemoryStats(
     long HostTempSizeInBytes,
     long PeakMemoryInBytes,
     long TotalSizeInBytes);
+
+/// <summary>A program and its PJRT format name.</summary>
+/// <param name="Format">Format, for example <c>hlo</c>, <c>mlir</c> or <c>hlo_text</c>.</param>
+/// <param name="Code">The program bytes (text formats are UTF-8).</param>
+public sealed record PjrtProgram(string Format, byte[] Code);

@@ -287,4 +287,14 @@ public sealed class CpuPluginTests : IDisposable
         Assert.Equal(s_y.Select(v => v * 2).ToArray(), second.ToArray<float>());
         Assert.Equal(devices[1], second.Device);
     }
+
+    [Fact]
+    public void Optimized_program_comes_back_as_hlo_text()
+    {
+        using var client = _plugin.CreateClient();
+        using var executable = client.CompileHlo(HloTestModules.AddF32x2x3());
+        var program = executable.GetOptimizedProgram();
+        Assert.Equal("hlo_text", program.Format);
+        Assert.Contains("add", System.Text.Encoding.UTF8.GetString(program.Code), StringComparison.Ordinal);
+    }
 }
