@@ -1,6 +1,5 @@
 // Compile, executable metadata, serialize/deserialize and execute through the C API, with real
-// programs (see api_test_programs.h). Built when the HloModuleProto classes are available.
-#if XLAPRUNE_HAVE_HLO_PROTO
+// programs (see api_test_programs.h).
 #include <atomic>
 #include <thread>
 
@@ -447,4 +446,3 @@ TEST_F(Execute, TruncatedModuleIsInvalidArgument) {
 
 }  // namespace
 }  // namespace xlaprune::pjrt::testing
-#endif  // XLAPRUNE_HAVE_HLO_PROTO

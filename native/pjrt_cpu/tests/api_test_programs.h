@@ -1,4 +1,5 @@
-// Serialized HloModuleProtos for the compile and execute tests (built in api_test_programs.cc).
+// Serialized HloModuleProtos for the compile and execute tests, hand-encoded in
+// api_test_programs.cc.
 #pragma once
 
 #include <cstdint>
