@@ -106,9 +106,11 @@ int main(int argc, char **argv) {
   char *module = read_file(argv[2], &module_size);
   PJRT_Program program = {
       .struct_size = PJRT_Program_STRUCT_SIZE, .code = module, .code_size = module_size, .format = "hlo", .format_size = 3};
+  /* CompileOptionsProto{executable_build_options{num_replicas: 1, num_partitions: 1}} */
+  static const char options_bytes[] = {0x1A, 0x04, 0x20, 0x01, 0x28, 0x01};
   PJRT_Client_Compile_Args compile = {
       .struct_size = PJRT_Client_Compile_Args_STRUCT_SIZE, .client = client, .program = &program,
-      .compile_options = "", .compile_options_size = 0};
+      .compile_options = options_bytes, .compile_options_size = sizeof options_bytes};
   check(api->PJRT_Client_Compile(&compile), "PJRT_Client_Compile");
 
   float x[4] = {1, 2, 3, 4}, y[4] = {10, 20, 30, 40};
