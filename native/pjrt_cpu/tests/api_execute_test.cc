@@ -427,6 +427,49 @@ TEST_F(Execute, EightThreadsCompileAndRunAtOnce) {
   EXPECT_EQ(good.load(), 8);
 }
 
+TEST_F(Execute, EveryTruncationOfOptionsOrSerializedExecutableIsInvalidArgument) {
+  // executable_build_options{num_replicas=1, num_partitions=1, device_assignment{1 x 1: device 0}}
+  const std::string options = {0x1A, 0x0E, 0x20, 0x01, 0x28, 0x01, 0x4A, 0x08, 0x08, 0x01, 0x10, 0x01, 0x1A, 0x02, 0x08, 0x00};
+  PJRT_LoadedExecutable* loaded = Compile(AddModule(2), options);
+  ASSERT_NE(loaded, nullptr);
+  const std::string module = AddModule(2);
+  for (size_t length = 1; length < options.size(); ++length) {
+    std::string code = module;
+    std::string prefix = options.substr(0, length);
+    auto program = XLAPRUNE_ARGS(PJRT_Program);
+    program.code = code.data();
+    program.code_size = code.size();
+    program.format = "hlo";
+    program.format_size = 3;
+    auto args = XLAPRUNE_ARGS(PJRT_Client_Compile_Args);
+    args.client = client_;
+    args.program = &program;
+    args.compile_options = prefix.data();
+    args.compile_options_size = prefix.size();
+    ErrorInfo info = Take(api()->PJRT_Client_Compile(&args));
+    EXPECT_EQ(info.code, PJRT_Error_Code_INVALID_ARGUMENT) << "options cut at " << length;
+    EXPECT_EQ(info.message.rfind("compile_options is not a valid CompileOptionsProto: ", 0), 0u) << info.message;
+  }
+  PJRT_Executable* view = View(loaded);
+  auto serialize = XLAPRUNE_ARGS(PJRT_Executable_Serialize_Args);
+  serialize.executable = view;
+  XLAPRUNE_ASSERT_OK(api()->PJRT_Executable_Serialize(&serialize));
+  const std::string blob(serialize.serialized_bytes, serialize.serialized_bytes_size);
+  serialize.serialized_executable_deleter(serialize.serialized_executable);
+  for (size_t length = 0; length < blob.size(); ++length) {
+    std::string prefix = blob.substr(0, length);
+    auto load = XLAPRUNE_ARGS(PJRT_Executable_DeserializeAndLoad_Args);
+    load.client = client_;
+    load.serialized_executable = prefix.data();
+    load.serialized_executable_size = prefix.size();
+    ErrorInfo info = Take(api()->PJRT_Executable_DeserializeAndLoad(&load));
+    EXPECT_EQ(info.code, PJRT_Error_Code_INVALID_ARGUMENT) << "blob cut at " << length;
+    EXPECT_EQ(load.loaded_executable, nullptr);
+  }
+  DestroyView(view);
+  DestroyLoaded(loaded);
+}
+
 TEST_F(Execute, TruncatedModuleIsInvalidArgument) {
   std::string module = AddModule(3);
   std::string code = module.substr(0, module.size() / 2);
