@@ -110,6 +110,7 @@ namespace cpu = xlaprune::cpu;
 XLAPRUNE_ENTRY(PJRT_LoadedExecutable_Execute) {
   PJRT_LoadedExecutable* loaded = Require(args->executable, "PJRT_LoadedExecutable_Execute_Args.executable");
   std::shared_ptr<ExecutableState> state = loaded->Live();
+  std::shared_ptr<ClientState> client = loaded->client;
   cpu::Executable& engine = *state->engine;
   const PJRT_ExecuteOptions* options = Require(args->options, "PJRT_LoadedExecutable_Execute_Args.options");
   // Fields past the donation list (contexts, callbacks, multi-slice) are not read.
@@ -121,7 +122,7 @@ XLAPRUNE_ENTRY(PJRT_LoadedExecutable_Execute) {
 
   std::vector<PJRT_Device*> devices = loaded->addressable_devices;
   if (args->execute_device != nullptr) {
-    PJRT_Device* device = loaded->client->CheckDevice(args->execute_device, "PJRT_LoadedExecutable_Execute_Args.execute_device");
+    PJRT_Device* device = client->CheckDevice(args->execute_device, "PJRT_LoadedExecutable_Execute_Args.execute_device");
     if (state->num_replicas != 1) {
       Unimplemented("execute_device with a program of " + std::to_string(state->num_replicas) +
                     " replicas: the XlaPrune CPU plugin launches all replicas in one call");
@@ -161,7 +162,8 @@ XLAPRUNE_ENTRY(PJRT_LoadedExecutable_Execute) {
       run.arguments.push_back(LiveStorage(run.buffers[i], ArgumentName(i, r, num_replicas).c_str()));
     }
   }
-  // Donated buffers give up their storage now: the engine may write outputs into it.
+  // Donated buffers give up their storage now: the engine may write outputs into it. If the
+  // execution then fails they stay deleted, since their contents may be partly overwritten.
   for (ReplicaRun& run : runs) {
     for (size_t i = 0; i < num_parameters; ++i) {
       if (donated[i]) ReleaseStorage(run.buffers[i], true);
@@ -206,7 +208,7 @@ XLAPRUNE_ENTRY(PJRT_LoadedExecutable_Execute) {
     }
     for (size_t i = 0; i < num_outputs; ++i) {
       if (run.results[i] == nullptr) Fail(PJRT_Error_Code_INTERNAL, "the engine returned a null output " + std::to_string(i));
-      outputs[r].emplace_back(NewBuffer(loaded->client, run.device, std::move(run.results[i])));
+      outputs[r].emplace_back(NewBuffer(client, run.device, std::move(run.results[i])));
     }
     if (args->device_complete_events != nullptr) events.emplace_back(NewReadyEvent());
   }
