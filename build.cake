@@ -1,4 +1,5 @@
 // XlaPrune build targets. Thin: each target calls cmake, dotnet or a project tool.
+#load "bindings/bindings.cake"
 var target = Argument("target", "Build");
 var configuration = Argument("configuration", "Release");
 var root = MakeAbsolute(Directory("."));
@@ -36,12 +37,33 @@ Task("Build")
 });
 
 Task("Test")
-    .Description("Native tests (CTest), then every .NET test project.")
+    .Description("Bindings drift check, native tests (CTest), then every .NET test project.")
+    .IsDependentOn("BindingsCheck")
     .IsDependentOn("Build")
     .Does(() =>
 {
-    Run("ctest", $"--test-dir \"{nativeBuild}\" --output-on-failure -j 2");
-    Run("dotnet", $"test XlaPrune.sln -c {configuration} --no-build -nologo --logger \"console;verbosity=minimal\"");
+    // Run both suites even when the first fails, so one run shows every failure.
+    var failures = new List<string>();
+    foreach (var (tool, arguments) in new[]
+    {
+        ("ctest", $"--test-dir \"{nativeBuild}\" --output-on-failure -j 2"),
+        ("dotnet", $"test XlaPrune.sln -c {configuration} --no-build -nologo --logger \"console;verbosity=minimal\""),
+    })
+    {
+        try
+        {
+            Run(tool, arguments);
+        }
+        catch (CakeException e)
+        {
+            failures.Add(e.Message);
+        }
+    }
+
+    if (failures.Count > 0)
+    {
+        throw new CakeException("tests failed: " + string.Join("; ", failures));
+    }
 });
 
 Task("Clean")
