@@ -59,8 +59,7 @@ internal static class Output
 
     private static string Reason(Exception e) => e switch
     {
-        FileNotFoundException => "no such file",
-        DirectoryNotFoundException => "no such directory",
+        FileNotFoundException or DirectoryNotFoundException => "no such file or directory",
         UnauthorizedAccessException => "permission denied",
         _ => e.Message,
     };

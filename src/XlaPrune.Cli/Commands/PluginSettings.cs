@@ -1,0 +1,40 @@
+using System.ComponentModel;
+using Spectre.Console.Cli;
+using XlaPrune.Pjrt;
+
+namespace XlaPrune.Cli;
+
+/// <summary>The --plugin option: a name (cpu, tpu, cuda) or a path to a PJRT plugin .so.</summary>
+internal static class PluginOption
+{
+    public const string Description =
+        "PJRT plugin: cpu (ours, default), tpu, cuda, or a path to a .so. Default: $XLAPRUNE_PJRT_PLUGIN, else cpu.";
+
+    /// <summary>The PJRT spelling of an error code, e.g. INVALID_ARGUMENT.</summary>
+    public static string CodeName(PjrtErrorCode code) =>
+        string.Concat(code.ToString().Select((c, i) => i > 0 && char.IsUpper(c) ? $"_{c}" : $"{char.ToUpperInvariant(c)}"));
+
+    /// <summary>Loads the plugin, turning a failure into exit code 3 with the loader's list of paths tried.</summary>
+    public static PjrtPlugin Load(string? nameOrPath)
+    {
+        try
+        {
+            return PjrtPlugin.Load(nameOrPath);
+        }
+        catch (PjrtException e)
+        {
+            throw new CliException(ExitCodes.BadInput, e.Message, e);
+        }
+    }
+}
+
+internal class PluginSettings : CommandSettings
+{
+    [CommandOption("--plugin <NAME|PATH>")]
+    [Description(PluginOption.Description)]
+    public string? Plugin { get; init; }
+
+    [CommandOption("--json")]
+    [Description("Print JSON.")]
+    public bool Json { get; init; }
+}
