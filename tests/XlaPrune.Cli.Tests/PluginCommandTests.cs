@@ -38,7 +38,7 @@ public class PluginCommandTests
         var r = CliRunner.Run("compile", "/nonexistent/module.pb");
 
         Assert.Equal(3, r.ExitCode);
-        Assert.Equal("xlaprune: cannot read HLO module /nonexistent/module.pb: no such file", r.StdErr.Trim());
+        Assert.Equal("xlaprune: cannot read HLO module /nonexistent/module.pb: no such file or directory", r.StdErr.Trim());
     }
 
     [Fact]
