@@ -1,0 +1,150 @@
+using System.Buffers.Binary;
+using System.Text;
+using System.Text.Json;
+
+namespace XlaPrune.Models;
+
+/// <summary>
+/// Checkpoints in the safetensors format (8-byte little-endian header length, a JSON header of
+/// name → dtype/shape/data_offsets plus string metadata, then raw little-endian data), readable by
+/// PyTorch, TorchSharp.PyBridge and the safetensors library. Written to a temporary file and
+/// renamed, so a killed run leaves either the old checkpoint or the new one.
+/// </summary>
+public static class Checkpoint
+{
+    /// <summary>Writes <paramref name="tensors"/> (f32) with <paramref name="metadata"/> to <paramref name="path"/> atomically.</summary>
+    public static void Save(string path, IEnumerable<KeyValuePair<string, WeightTensor>> tensors, IReadOnlyDictionary<string, string> metadata)
+    {
+        ArgumentNullException.ThrowIfNull(tensors);
+        ArgumentNullException.ThrowIfNull(metadata);
+        var list = tensors.OrderBy(t => t.Key, StringComparer.Ordinal).ToList();
+        using var header = new MemoryStream();
+        using (var json = new Utf8JsonWriter(header))
+        {
+            json.WriteStartObject();
+            json.WriteStartObject("__metadata__");
+            foreach (var (k, v) in metadata.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            {
+                json.WriteString(k, v);
+            }
+
+            json.WriteEndObject();
+            long offset = 0;
+            foreach (var (name, t) in list)
+            {
+                json.WriteStartObject(name);
+                json.WriteString("dtype", "F32");
+                json.WriteStartArray("shape");
+                foreach (var d in t.Shape)
+                {
+                    json.WriteNumberValue(d);
+                }
+
+                json.WriteEndArray();
+                json.WriteStartArray("data_offsets");
+                json.WriteNumberValue(offset);
+                offset += 4L * t.Data.Length;
+                json.WriteNumberValue(offset);
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+
+            json.WriteEndObject();
+        }
+
+        // The format asks for the header to be padded with spaces to a multiple of 8.
+        while (header.Length % 8 != 0)
+        {
+            header.WriteByte((byte)' ');
+        }
+
+        var full = Path.GetFullPath(path);
+        var temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
+        try
+        {
+            using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+            {
+                Span<byte> length = stackalloc byte[8];
+                BinaryPrimitives.WriteInt64LittleEndian(length, header.Length);
+                file.Write(length);
+                header.Position = 0;
+                header.CopyTo(file);
+                foreach (var (_, t) in list)
+                {
+                    file.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(t.Data.AsSpan()));
+                }
+
+                file.Flush(flushToDisk: true);
+            }
+
+            File.Move(temp, full, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
+    }
+
+    /// <summary>Reads a checkpoint written by <see cref="Save"/> (or any f32 safetensors file).</summary>
+    /// <exception cref="InvalidDataException">The file is truncated or corrupt; the message names the file and byte offset.</exception>
+    public static (Dictionary<string, WeightTensor> Tensors, Dictionary<string, string> Metadata) Load(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        if (bytes.Length < 8)
+        {
+            throw new InvalidDataException($"{path}: not a safetensors file: {bytes.Length} bytes, the 8-byte header length is missing");
+        }
+
+        var headerLength = BinaryPrimitives.ReadInt64LittleEndian(bytes);
+        if (headerLength <= 0 || headerLength > bytes.Length - 8)
+        {
+            throw new InvalidDataException($"{path}: not a safetensors file: header length {headerLength} at byte offset 0 exceeds the file ({bytes.Length} bytes)");
+        }
+
+        var tensors = new Dictionary<string, WeightTensor>(StringComparer.Ordinal);
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        var dataStart = 8 + headerLength;
+        try
+        {
+            using var doc = JsonDocument.Parse(bytes.AsMemory(8, (int)headerLength));
+            foreach (var entry in doc.RootElement.EnumerateObject())
+            {
+                if (entry.Name == "__metadata__")
+                {
+                    foreach (var m in entry.Value.EnumerateObject())
+                    {
+                        metadata[m.Name] = m.Value.GetString() ?? "";
+                    }
+
+                    continue;
+                }
+
+                var dtype = entry.Value.GetProperty("dtype").GetString();
+                if (dtype != "F32")
+                {
+                    throw new InvalidDataException($"{path}: tensor {entry.Name} has dtype {dtype}; only F32 is supported");
+                }
+
+                var shape = entry.Value.GetProperty("shape").EnumerateArray().Select(d => d.GetInt32()).ToArray();
+                var offsets = entry.Value.GetProperty("data_offsets").EnumerateArray().Select(d => d.GetInt64()).ToArray();
+                var count = shape.Aggregate(1L, (a, d) => a * d);
+                if (offsets.Length != 2 || offsets[1] - offsets[0] != 4 * count || offsets[0] < 0 || dataStart + offsets[1] > bytes.Length)
+                {
+                    throw new InvalidDataException(
+                        $"{path}: tensor {entry.Name} needs bytes {dataStart + offsets.FirstOrDefault()}..{dataStart + offsets.LastOrDefault()} but the file ends at byte offset {bytes.Length}");
+                }
+
+                var data = new float[count];
+                bytes.AsSpan((int)(dataStart + offsets[0]), (int)(4 * count)).CopyTo(System.Runtime.InteropServices.MemoryMarshal.AsBytes(data.AsSpan()));
+                tensors[entry.Name] = new WeightTensor(shape, data);
+            }
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or KeyNotFoundException or FormatException)
+        {
+            throw new InvalidDataException($"{path}: corrupt safetensors header (bytes 8..{dataStart}): {e.Message}", e);
+        }
+
+        return (tensors, metadata);
+    }
+}
