@@ -1,0 +1,105 @@
+// Internal representation of a compiled module: validated instructions per computation, with
+// inferred shapes and decoded configs, ready for the interpreter in run.cc.
+#pragma once
+
+#include <array>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine.h"
+
+namespace xlaprune::cpu {
+
+// Larger single buffers are refused up front rather than attempted.
+constexpr size_t kMaxBufferBytes = size_t{1} << 36;
+
+std::string TypeName(ElementType type);
+std::string ShapeText(const ArrayShape& shape);
+void HubAllReduceSum(CollectiveHub* hub, std::vector<double>& values);
+
+struct Shape {
+  bool tuple = false;
+  ArrayShape array;
+  std::vector<Shape> elements;
+
+  std::string Text() const;
+  bool operator==(const Shape& other) const;
+  bool operator!=(const Shape& other) const { return !(*this == other); }
+  int64_t Bytes() const;
+};
+
+enum class Op {
+  kParameter, kConstant, kIota, kBroadcast, kReshape, kTranspose, kConvert, kSlice, kPad, kConcatenate,
+  kTuple, kGetTupleElement, kConvolution, kDot, kAdd, kSubtract, kMultiply, kDivide, kMaximum, kMinimum,
+  kPower, kAnd, kOr, kXor, kNegate, kAbs, kSign, kExp, kLog, kSqrt, kRsqrt, kTanh, kNot, kCopy, kCompare,
+  kSelect, kClamp, kReduce, kReduceWindow, kSelectAndScatter, kRngBitGenerator, kAllReduce,
+};
+
+struct WindowDim {
+  int64_t size = 1, stride = 1, pad_lo = 0, pad_hi = 0, window_dilation = 1, base_dilation = 1;
+  bool reversal = false;
+};
+
+struct ConvDims {
+  int64_t in_batch = 0, in_feature = 1, k_in = 1, k_out = 0, out_batch = 0, out_feature = 1;
+  std::vector<int64_t> in_spatial, k_spatial, out_spatial;
+};
+
+struct DotDims {
+  std::vector<int64_t> lhs_contract, rhs_contract, lhs_batch, rhs_batch;
+};
+
+struct Instr {
+  Op op = Op::kCopy;
+  std::string opcode;
+  std::string name;
+  Shape shape;
+  std::vector<int> operands;  // indexes into the computation's instructions
+  int64_t parameter_number = 0;
+  int64_t tuple_index = 0;
+  std::vector<int64_t> dims;
+  std::vector<WindowDim> window;
+  ConvDims conv;
+  DotDims dot;
+  int64_t feature_groups = 1, batch_groups = 1;
+  std::vector<std::array<int64_t, 3>> slice;    // start, limit, stride
+  std::vector<std::array<int64_t, 3>> padding;  // low, high, interior
+  std::vector<int> called;                      // computation indexes
+  std::string direction;                        // compare: EQ NE LT LE GT GE
+  std::shared_ptr<DeviceBuffer> literal;
+  int last_use = -1;  // index of the last instruction reading this one (planned at compile time)
+  // A reducer that is one binary op on its two parameters, run without interpreting it.
+  Op simple_reducer = Op::kCopy;
+  bool has_simple_reducer = false;
+};
+
+struct Computation {
+  std::string name;
+  std::vector<Instr> instrs;
+  int root = -1;
+  std::vector<Shape> params;
+};
+
+struct Program {
+  std::string name;
+  std::vector<Computation> computations;
+  int entry = -1;
+  std::vector<ArrayShape> parameter_shapes;
+  std::vector<ArrayShape> output_shapes;
+  std::vector<int> output_aliases;
+  bool tuple_result = false;
+  MemoryStats memory;
+  CostAnalysis cost;
+};
+
+// Parses and validates; throws EngineError.
+std::unique_ptr<Program> BuildProgram(const void* bytes, size_t size, int num_replicas);
+
+// Runs the entry computation on one replica.
+std::vector<std::shared_ptr<DeviceBuffer>> RunProgram(const Program& program, const std::vector<std::shared_ptr<DeviceBuffer>>& arguments,
+                                                      int replica_id, CollectiveHub* hub);
+
+std::string ProgramText(const Program& program);
+
+}  // namespace xlaprune::cpu

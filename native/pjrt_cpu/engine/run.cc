@@ -1,0 +1,679 @@
+// The interpreter: runs a validated Program instruction by instruction, freeing each value
+// after its last reader. Kernels are plain loops (a correct reference); dot uses oneDNN's sgemm
+// for the plain matrix-product case.
+#include <dnnl.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <functional>
+
+#include "internal.h"
+
+namespace xlaprune::cpu {
+namespace {
+
+using Buf = std::shared_ptr<DeviceBuffer>;
+
+struct Value {
+  Buf array;
+  std::vector<Value> tuple;
+  bool is_tuple = false;
+};
+
+std::vector<int64_t> Strides(const std::vector<int64_t>& dims) {
+  std::vector<int64_t> s(dims.size(), 1);
+  for (int i = static_cast<int>(dims.size()) - 2; i >= 0; i--) s[i] = s[i + 1] * dims[i + 1];
+  return s;
+}
+
+// Calls body(T) with T the C++ type of `type`.
+template <typename F>
+void Dispatch(ElementType type, F&& body) {
+  switch (type) {
+    case ElementType::kF32: body(float{}); return;
+    case ElementType::kF64: body(double{}); return;
+    case ElementType::kS32: body(int32_t{}); return;
+    case ElementType::kS64: body(int64_t{}); return;
+    case ElementType::kU32: body(uint32_t{}); return;
+    case ElementType::kU64: body(uint64_t{}); return;
+    case ElementType::kS8: body(int8_t{}); return;
+    case ElementType::kPred:
+    case ElementType::kU8: body(uint8_t{}); return;
+    default: throw EngineError(ErrorCode::kUnimplemented, "element type " + TypeName(type) + " is not supported");
+  }
+}
+
+template <typename T> T* P(const Buf& b) { return static_cast<T*>(b->data()); }
+
+// Advances a multi-index over `dims`; returns false after the last one.
+bool Next(std::vector<int64_t>& index, const std::vector<int64_t>& dims) {
+  for (int d = static_cast<int>(dims.size()) - 1; d >= 0; d--) {
+    if (++index[d] < dims[d]) return true;
+    index[d] = 0;
+  }
+  return false;
+}
+
+template <typename T>
+T Apply(Op op, T a, T b) {
+  switch (op) {
+    case Op::kAdd: return static_cast<T>(a + b);
+    case Op::kSubtract: return static_cast<T>(a - b);
+    case Op::kMultiply: return static_cast<T>(a * b);
+    case Op::kDivide:
+      if constexpr (std::is_integral_v<T>) return b == 0 ? static_cast<T>(-1) : static_cast<T>(a / b);
+      else return a / b;
+    case Op::kMaximum:
+      if constexpr (std::is_floating_point_v<T>) { if (std::isnan(a) || std::isnan(b)) return std::numeric_limits<T>::quiet_NaN(); }
+      return a > b ? a : b;
+    case Op::kMinimum:
+      if constexpr (std::is_floating_point_v<T>) { if (std::isnan(a) || std::isnan(b)) return std::numeric_limits<T>::quiet_NaN(); }
+      return a < b ? a : b;
+    case Op::kPower: return static_cast<T>(std::pow(static_cast<double>(a), static_cast<double>(b)));
+    case Op::kAnd:
+      if constexpr (std::is_integral_v<T>) return static_cast<T>(a & b); else return a;
+    case Op::kOr:
+      if constexpr (std::is_integral_v<T>) return static_cast<T>(a | b); else return a;
+    case Op::kXor:
+      if constexpr (std::is_integral_v<T>) return static_cast<T>(a ^ b); else return a;
+    default: throw EngineError(ErrorCode::kInternal, "not a binary op");
+  }
+}
+
+template <typename T>
+T ApplyUnary(Op op, T x, ElementType type) {
+  switch (op) {
+    case Op::kNegate: return static_cast<T>(-x);
+    case Op::kAbs:
+      if constexpr (std::is_signed_v<T>) return x < 0 ? static_cast<T>(-x) : x; else return x;
+    case Op::kSign:
+      if constexpr (std::is_floating_point_v<T>) { if (std::isnan(x)) return x; }
+      return static_cast<T>(x > 0 ? 1 : (x < 0 ? -1 : 0));
+    case Op::kExp: return static_cast<T>(std::exp(x));
+    case Op::kLog: return static_cast<T>(std::log(x));
+    case Op::kSqrt: return static_cast<T>(std::sqrt(x));
+    case Op::kRsqrt: return static_cast<T>(1 / std::sqrt(x));
+    case Op::kTanh: return static_cast<T>(std::tanh(x));
+    case Op::kNot:
+      if (type == ElementType::kPred) return static_cast<T>(x == 0 ? 1 : 0);
+      if constexpr (std::is_integral_v<T>) return static_cast<T>(~x); else return x;
+    case Op::kCopy: return x;
+    default: throw EngineError(ErrorCode::kInternal, "not a unary op");
+  }
+}
+
+class Interpreter {
+ public:
+  Interpreter(const Program& program, int replica, CollectiveHub* hub) : program_(program), replica_(replica), hub_(hub) {}
+
+  Value Run(int comp_index, std::vector<Value> args) {
+    const Computation& comp = program_.computations[comp_index];
+    std::vector<Value> vals(comp.instrs.size());
+    for (int i = 0; i < static_cast<int>(comp.instrs.size()); i++) {
+      const Instr& in = comp.instrs[i];
+      vals[i] = Eval(in, vals, args);
+      for (int o : in.operands) {
+        if (comp.instrs[o].last_use == i) vals[o] = Value{};
+      }
+    }
+    return vals[comp.root];
+  }
+
+ private:
+  Buf New(const Shape& shape) { return DeviceBuffer::Allocate(shape.array); }
+
+  Value Arr(Buf b) { Value v; v.array = std::move(b); return v; }
+
+  Value Eval(const Instr& in, std::vector<Value>& vals, std::vector<Value>& args) {
+    auto x = [&](size_t i) -> const Buf& { return vals[in.operands[i]].array; };
+    switch (in.op) {
+      case Op::kParameter: return args.at(in.parameter_number);
+      case Op::kConstant: return Arr(in.literal);
+      case Op::kTuple: {
+        Value t;
+        t.is_tuple = true;
+        for (int o : in.operands) t.tuple.push_back(vals[o]);
+        return t;
+      }
+      case Op::kGetTupleElement: return vals[in.operands[0]].tuple.at(in.tuple_index);
+      default: break;
+    }
+    Buf out = in.shape.tuple ? nullptr : New(in.shape);
+    const ArrayShape& os = in.shape.array;
+    const int64_t n = in.shape.tuple ? 0 : os.ElementCount();
+    switch (in.op) {
+      case Op::kIota: {
+        auto strides = Strides(os.dims);
+        int64_t d = in.dims[0];
+        Dispatch(os.type, [&](auto t) {
+          using T = decltype(t);
+          for (int64_t i = 0; i < n; i++) P<T>(out)[i] = static_cast<T>((i / strides[d]) % os.dims[d]);
+        });
+        break;
+      }
+      case Op::kReshape: case Op::kCopy:
+        std::memcpy(out->data(), x(0)->data(), out->size_bytes());
+        break;
+      case Op::kBroadcast: Broadcast(in, *x(0), out); break;
+      case Op::kTranspose: Transpose(in, x(0), out); break;
+      case Op::kConvert: Convert(x(0), out); break;
+      case Op::kSlice: Slice(in, x(0), out); break;
+      case Op::kPad: Pad(in, x(0), x(1), out); break;
+      case Op::kConcatenate: Concatenate(in, vals, out); break;
+      case Op::kAdd: case Op::kSubtract: case Op::kMultiply: case Op::kDivide: case Op::kMaximum: case Op::kMinimum:
+      case Op::kPower: case Op::kAnd: case Op::kOr: case Op::kXor:
+        Dispatch(os.type, [&](auto t) {
+          using T = decltype(t);
+          const T* a = P<T>(x(0));
+          const T* b = P<T>(x(1));
+          T* o = P<T>(out);
+          switch (in.op) {
+            case Op::kAdd: for (int64_t i = 0; i < n; i++) o[i] = static_cast<T>(a[i] + b[i]); break;
+            case Op::kMultiply: for (int64_t i = 0; i < n; i++) o[i] = static_cast<T>(a[i] * b[i]); break;
+            case Op::kSubtract: for (int64_t i = 0; i < n; i++) o[i] = static_cast<T>(a[i] - b[i]); break;
+            default: for (int64_t i = 0; i < n; i++) o[i] = Apply<T>(in.op, a[i], b[i]);
+          }
+        });
+        break;
+      case Op::kNegate: case Op::kAbs: case Op::kSign: case Op::kExp: case Op::kLog: case Op::kSqrt: case Op::kRsqrt:
+      case Op::kTanh: case Op::kNot:
+        Dispatch(os.type, [&](auto t) {
+          using T = decltype(t);
+          const T* a = P<T>(x(0));
+          T* o = P<T>(out);
+          for (int64_t i = 0; i < n; i++) o[i] = ApplyUnary<T>(in.op, a[i], os.type);
+        });
+        break;
+      case Op::kCompare: Compare(in, x(0), x(1), out); break;
+      case Op::kSelect:
+        Dispatch(os.type, [&](auto t) {
+          using T = decltype(t);
+          const uint8_t* p = P<uint8_t>(x(0));
+          const T* a = P<T>(x(1));
+          const T* b = P<T>(x(2));
+          T* o = P<T>(out);
+          for (int64_t i = 0; i < n; i++) o[i] = p[i] ? a[i] : b[i];
+        });
+        break;
+      case Op::kClamp:
+        Dispatch(os.type, [&](auto t) {
+          using T = decltype(t);
+          const bool lo_scalar = x(0)->shape().dims.empty(), hi_scalar = x(2)->shape().dims.empty();
+          for (int64_t i = 0; i < n; i++) {
+            T lo = P<T>(x(0))[lo_scalar ? 0 : i], hi = P<T>(x(2))[hi_scalar ? 0 : i], v = P<T>(x(1))[i];
+            P<T>(out)[i] = std::min(std::max(v, lo), hi);
+          }
+        });
+        break;
+      case Op::kDot: Dot(in, x(0), x(1), out); break;
+      case Op::kConvolution: Convolution(in, x(0), x(1), out); break;
+      case Op::kReduce: Reduce(in, x(0), x(1), out); break;
+      case Op::kReduceWindow: ReduceWindow(in, x(0), x(1), out); break;
+      case Op::kSelectAndScatter: SelectAndScatter(in, x(0), x(1), x(2), out); break;
+      case Op::kRngBitGenerator: return RngBitGenerator(in, x(0));
+      case Op::kAllReduce: {
+        std::vector<double> values(static_cast<size_t>(n));
+        Dispatch(os.type, [&](auto t) {
+          using T = decltype(t);
+          for (int64_t i = 0; i < n; i++) values[i] = static_cast<double>(P<T>(x(0))[i]);
+          HubAllReduceSum(hub_, values);
+          for (int64_t i = 0; i < n; i++) P<T>(out)[i] = static_cast<T>(values[i]);
+        });
+        break;
+      }
+      default:
+        throw EngineError(ErrorCode::kUnimplemented, "opcode '" + in.opcode + "' cannot run");
+    }
+    return Arr(out);
+  }
+
+  void Broadcast(const Instr& in, const DeviceBuffer& src, Buf& out) {
+    const auto& od = out->shape().dims;
+    auto ss = Strides(src.shape().dims);
+    size_t bytes = ElementSize(src.shape().type);
+    std::vector<int64_t> idx(od.size(), 0);
+    int64_t n = out->shape().ElementCount();
+    auto* o = static_cast<uint8_t*>(out->data());
+    const auto* s = static_cast<const uint8_t*>(src.data());
+    for (int64_t i = 0; i < n; i++) {
+      int64_t off = 0;
+      for (size_t k = 0; k < in.dims.size(); k++) off += idx[in.dims[k]] * ss[k];
+      std::memcpy(o + i * bytes, s + off * bytes, bytes);
+      Next(idx, od);
+    }
+  }
+
+  void Transpose(const Instr& in, const Buf& src, Buf& out) {
+    auto ss = Strides(src->shape().dims);
+    const auto& od = out->shape().dims;
+    std::vector<int64_t> step(od.size());
+    for (size_t k = 0; k < od.size(); k++) step[k] = ss[in.dims[k]];
+    Dispatch(src->shape().type, [&](auto t) {
+      using T = decltype(t);
+      const T* s = P<T>(src);
+      T* o = P<T>(out);
+      std::vector<int64_t> idx(od.size(), 0);
+      int64_t n = out->shape().ElementCount();
+      for (int64_t i = 0; i < n; i++) {
+        int64_t off = 0;
+        for (size_t k = 0; k < od.size(); k++) off += idx[k] * step[k];
+        o[i] = s[off];
+        Next(idx, od);
+      }
+    });
+  }
+
+  void Convert(const Buf& src, Buf& out) {
+    int64_t n = out->shape().ElementCount();
+    bool to_pred = out->shape().type == ElementType::kPred;
+    Dispatch(src->shape().type, [&](auto s) {
+      using S = decltype(s);
+      Dispatch(out->shape().type, [&](auto d) {
+        using D = decltype(d);
+        for (int64_t i = 0; i < n; i++) {
+          S v = P<S>(src)[i];
+          if (to_pred) {
+            P<D>(out)[i] = static_cast<D>(v != 0);
+          } else if constexpr (std::is_integral_v<D> && std::is_floating_point_v<S>) {
+            // Out-of-range and NaN float-to-int conversions saturate instead of being undefined.
+            double x = std::isnan(static_cast<double>(v)) ? 0.0 : static_cast<double>(v);
+            x = std::min<double>(std::max<double>(x, static_cast<double>(std::numeric_limits<D>::lowest())), static_cast<double>(std::numeric_limits<D>::max()));
+            P<D>(out)[i] = static_cast<D>(x);
+          } else {
+            P<D>(out)[i] = static_cast<D>(v);
+          }
+        }
+      });
+    });
+  }
+
+  void Slice(const Instr& in, const Buf& src, Buf& out) {
+    auto ss = Strides(src->shape().dims);
+    const auto& od = out->shape().dims;
+    size_t bytes = ElementSize(src->shape().type);
+    std::vector<int64_t> idx(od.size(), 0);
+    int64_t n = out->shape().ElementCount();
+    for (int64_t i = 0; i < n; i++) {
+      int64_t off = 0;
+      for (size_t k = 0; k < od.size(); k++) off += (in.slice[k][0] + idx[k] * in.slice[k][2]) * ss[k];
+      std::memcpy(static_cast<uint8_t*>(out->data()) + i * bytes, static_cast<const uint8_t*>(src->data()) + off * bytes, bytes);
+      Next(idx, od);
+    }
+  }
+
+  void Pad(const Instr& in, const Buf& src, const Buf& value, Buf& out) {
+    size_t bytes = ElementSize(src->shape().type);
+    int64_t n = out->shape().ElementCount();
+    auto* o = static_cast<uint8_t*>(out->data());
+    for (int64_t i = 0; i < n; i++) std::memcpy(o + i * bytes, value->data(), bytes);
+    const auto& sd = src->shape().dims;
+    auto os = Strides(out->shape().dims);
+    std::vector<int64_t> idx(sd.size(), 0);
+    int64_t m = src->shape().ElementCount();
+    for (int64_t i = 0; i < m; i++) {
+      int64_t off = 0;
+      bool inside = true;
+      for (size_t k = 0; k < sd.size(); k++) {
+        int64_t p = in.padding[k][0] + idx[k] * (in.padding[k][2] + 1);
+        if (p < 0 || p >= out->shape().dims[k]) { inside = false; break; }
+        off += p * os[k];
+      }
+      if (inside) std::memcpy(o + off * bytes, static_cast<const uint8_t*>(src->data()) + i * bytes, bytes);
+      Next(idx, sd);
+    }
+  }
+
+  void Concatenate(const Instr& in, std::vector<Value>& vals, Buf& out) {
+    const auto& od = out->shape().dims;
+    int64_t axis = in.dims[0];
+    size_t bytes = ElementSize(out->shape().type);
+    int64_t outer = 1, inner = static_cast<int64_t>(bytes);
+    for (int64_t d = 0; d < axis; d++) outer *= od[d];
+    for (size_t d = axis + 1; d < od.size(); d++) inner *= od[d];
+    int64_t row = od[axis] * inner, at = 0;
+    for (int o : in.operands) {
+      const Buf& b = vals[o].array;
+      int64_t chunk = b->shape().dims[axis] * inner;
+      for (int64_t r = 0; r < outer; r++)
+        std::memcpy(static_cast<uint8_t*>(out->data()) + r * row + at, static_cast<const uint8_t*>(b->data()) + r * chunk, chunk);
+      at += chunk;
+    }
+  }
+
+  void Compare(const Instr& in, const Buf& a, const Buf& b, Buf& out) {
+    int64_t n = out->shape().ElementCount();
+    const std::string& d = in.direction;
+    Dispatch(a->shape().type, [&](auto t) {
+      using T = decltype(t);
+      const T* x = P<T>(a);
+      const T* y = P<T>(b);
+      uint8_t* o = P<uint8_t>(out);
+      for (int64_t i = 0; i < n; i++) {
+        bool r = d == "EQ" ? x[i] == y[i] : d == "NE" ? x[i] != y[i] : d == "LT" ? x[i] < y[i] : d == "LE" ? x[i] <= y[i] : d == "GT" ? x[i] > y[i] : x[i] >= y[i];
+        o[i] = r ? 1 : 0;
+      }
+    });
+  }
+
+  void Dot(const Instr& in, const Buf& lhs, const Buf& rhs, Buf& out) {
+    const auto& ld = lhs->shape().dims;
+    const auto& rd = rhs->shape().dims;
+    const auto& dn = in.dot;
+    // Plain [M,K] x [K,N] in f32: oneDNN's sgemm.
+    if (lhs->shape().type == ElementType::kF32 && ld.size() == 2 && rd.size() == 2 && dn.lhs_batch.empty() &&
+        dn.lhs_contract.size() == 1 && dn.rhs_contract.size() == 1) {
+      int64_t M = ld[1 - dn.lhs_contract[0]], K = ld[dn.lhs_contract[0]], N = rd[1 - dn.rhs_contract[0]];
+      char ta = dn.lhs_contract[0] == 1 ? 'N' : 'T';
+      char tb = dn.rhs_contract[0] == 0 ? 'N' : 'T';
+      if (M > 0 && N > 0 && K > 0) {
+        if (dnnl_sgemm(ta, tb, M, N, K, 1.0f, P<float>(lhs), ta == 'N' ? K : M, P<float>(rhs), tb == 'N' ? N : K, 0.0f, P<float>(out), N) != dnnl_success)
+          throw EngineError(ErrorCode::kInternal, "dnnl_sgemm failed in '" + in.name + "'");
+      }
+      return;
+    }
+    auto ls = Strides(ld), rs = Strides(rd);
+    std::vector<int64_t> lfree, rfree;
+    for (size_t i = 0; i < ld.size(); i++)
+      if (std::find(dn.lhs_batch.begin(), dn.lhs_batch.end(), static_cast<int64_t>(i)) == dn.lhs_batch.end() &&
+          std::find(dn.lhs_contract.begin(), dn.lhs_contract.end(), static_cast<int64_t>(i)) == dn.lhs_contract.end()) lfree.push_back(i);
+    for (size_t i = 0; i < rd.size(); i++)
+      if (std::find(dn.rhs_batch.begin(), dn.rhs_batch.end(), static_cast<int64_t>(i)) == dn.rhs_batch.end() &&
+          std::find(dn.rhs_contract.begin(), dn.rhs_contract.end(), static_cast<int64_t>(i)) == dn.rhs_contract.end()) rfree.push_back(i);
+    // Offsets of every contracting multi-index, once.
+    std::vector<int64_t> kdims;
+    for (int64_t d : dn.lhs_contract) kdims.push_back(ld[d]);
+    std::vector<int64_t> loff, roff;
+    {
+      std::vector<int64_t> k(kdims.size(), 0);
+      int64_t count = 1;
+      for (int64_t d : kdims) count *= d;
+      for (int64_t c = 0; c < count; c++) {
+        int64_t lo = 0, ro = 0;
+        for (size_t j = 0; j < k.size(); j++) { lo += k[j] * ls[dn.lhs_contract[j]]; ro += k[j] * rs[dn.rhs_contract[j]]; }
+        loff.push_back(lo);
+        roff.push_back(ro);
+        Next(k, kdims);
+      }
+    }
+    const auto& od = out->shape().dims;
+    Dispatch(out->shape().type, [&](auto t) {
+      using T = decltype(t);
+      std::vector<int64_t> idx(od.size(), 0);
+      int64_t n = out->shape().ElementCount();
+      for (int64_t i = 0; i < n; i++) {
+        int64_t lb = 0, rb = 0, at = 0;
+        for (size_t j = 0; j < dn.lhs_batch.size(); j++, at++) { lb += idx[at] * ls[dn.lhs_batch[j]]; rb += idx[at] * rs[dn.rhs_batch[j]]; }
+        for (int64_t d : lfree) lb += idx[at++] * ls[d];
+        for (int64_t d : rfree) rb += idx[at++] * rs[d];
+        T acc = 0;
+        const T* a = P<T>(lhs) + lb;
+        const T* b = P<T>(rhs) + rb;
+        for (size_t c = 0; c < loff.size(); c++) acc += a[loff[c]] * b[roff[c]];
+        P<T>(out)[i] = acc;
+        Next(idx, od);
+      }
+    });
+  }
+
+  // Every form XLA uses, gradients included: padding, strides, lhs (base) and rhs (window)
+  // dilation, window reversal, feature groups and batch groups.
+  void Convolution(const Instr& in, const Buf& lhs, const Buf& rhs, Buf& out) {
+    const auto& c = in.conv;
+    const auto& ld = lhs->shape().dims;
+    const auto& kd = rhs->shape().dims;
+    const auto& od = out->shape().dims;
+    auto ls = Strides(ld), ks = Strides(kd), os = Strides(od);
+    size_t sp = c.in_spatial.size();
+    int64_t out_n = od[c.out_batch], of_total = od[c.out_feature];
+    int64_t if_per_group = kd[c.k_in];
+    int64_t of_per_fgroup = of_total / in.feature_groups;
+    int64_t of_per_bgroup = of_total / in.batch_groups;
+    std::vector<int64_t> kspatial(sp), ospatial(sp);
+    for (size_t s = 0; s < sp; s++) { kspatial[s] = kd[c.k_spatial[s]]; ospatial[s] = od[c.out_spatial[s]]; }
+    Dispatch(out->shape().type, [&](auto t) {
+      using T = decltype(t);
+      const T* L = P<T>(lhs);
+      const T* K = P<T>(rhs);
+      T* O = P<T>(out);
+      std::vector<int64_t> opos(sp, 0), kpos(sp, 0);
+      for (int64_t n = 0; n < out_n; n++) {
+        for (int64_t of = 0; of < of_total; of++) {
+          int64_t g = of / of_per_fgroup;
+          int64_t in_n = in.batch_groups > 1 ? (of / of_per_bgroup) * out_n + n : n;
+          std::fill(opos.begin(), opos.end(), 0);
+          do {
+            T acc = 0;
+            std::fill(kpos.begin(), kpos.end(), 0);
+            do {
+              int64_t loff = in_n * ls[c.in_batch], koff = of * ks[c.k_out];
+              bool inside = true;
+              for (size_t s = 0; s < sp && inside; s++) {
+                const WindowDim& w = in.window[s];
+                int64_t p = opos[s] * w.stride + kpos[s] * w.window_dilation - w.pad_lo;
+                if (p < 0 || p % w.base_dilation != 0) { inside = false; break; }
+                p /= w.base_dilation;
+                if (p >= ld[c.in_spatial[s]]) { inside = false; break; }
+                loff += p * ls[c.in_spatial[s]];
+                int64_t kk = w.reversal ? w.size - 1 - kpos[s] : kpos[s];
+                koff += kk * ks[c.k_spatial[s]];
+              }
+              if (inside) {
+                for (int64_t i = 0; i < if_per_group; i++)
+                  acc += L[loff + (g * if_per_group + i) * ls[c.in_feature]] * K[koff + i * ks[c.k_in]];
+              }
+            } while (Next(kpos, kspatial));
+            int64_t ooff = n * os[c.out_batch] + of * os[c.out_feature];
+            for (size_t s = 0; s < sp; s++) ooff += opos[s] * os[c.out_spatial[s]];
+            O[ooff] = acc;
+          } while (!ospatial.empty() && Next(opos, ospatial));
+        }
+      }
+    });
+  }
+
+  // A reducer either known to be one binary op, or interpreted on scalars.
+  template <typename T>
+  std::function<T(T, T)> Reducer(const Instr& in, int which = 0) {
+    if (which == 0 && in.has_simple_reducer) {
+      Op op = in.simple_reducer;
+      return [op](T a, T b) { return Apply<T>(op, a, b); };
+    }
+    int comp = in.called[which];
+    ElementType type = program_.computations[comp].params[0].array.type;
+    return [this, comp, type](T a, T b) {
+      return ScalarCall<T>(comp, type, a, b);
+    };
+  }
+
+  template <typename T, typename R = T>
+  R ScalarCall(int comp, ElementType type, T a, T b) {
+    ArrayShape scalar{type, {}};
+    Value va, vb;
+    va.array = DeviceBuffer::Allocate(scalar);
+    vb.array = DeviceBuffer::Allocate(scalar);
+    *P<T>(va.array) = a;
+    *P<T>(vb.array) = b;
+    Value r = Run(comp, {va, vb});
+    return *P<R>(r.array);
+  }
+
+  void Reduce(const Instr& in, const Buf& src, const Buf& init, Buf& out) {
+    const auto& sd = src->shape().dims;
+    auto ostr = Strides(out->shape().dims);
+    std::vector<int64_t> map(sd.size(), 0);  // stride in the output of each source dimension (0 if reduced)
+    for (size_t d = 0, o = 0; d < sd.size(); d++) {
+      if (std::find(in.dims.begin(), in.dims.end(), static_cast<int64_t>(d)) == in.dims.end()) map[d] = ostr[o++];
+    }
+    Dispatch(src->shape().type, [&](auto t) {
+      using T = decltype(t);
+      auto f = Reducer<T>(in);
+      T* o = P<T>(out);
+      int64_t on = out->shape().ElementCount();
+      for (int64_t i = 0; i < on; i++) o[i] = *P<T>(init);
+      std::vector<int64_t> idx(sd.size(), 0);
+      int64_t n = src->shape().ElementCount();
+      const T* s = P<T>(src);
+      for (int64_t i = 0; i < n; i++) {
+        int64_t off = 0;
+        for (size_t d = 0; d < sd.size(); d++) off += idx[d] * map[d];
+        o[off] = f(o[off], s[i]);
+        Next(idx, sd);
+      }
+    });
+  }
+
+  // Visits every operand position in the window of output position `opos` (skipping padding and
+  // base-dilation holes), passing the operand's flat offset.
+  template <typename F>
+  void ForWindow(const Instr& in, const std::vector<int64_t>& sd, const std::vector<int64_t>& ss, const std::vector<int64_t>& opos, F&& visit) {
+    size_t rank = sd.size();
+    std::vector<int64_t> wdims(rank), w(rank, 0);
+    for (size_t d = 0; d < rank; d++) wdims[d] = in.window[d].size;
+    do {
+      int64_t off = 0;
+      bool inside = true;
+      for (size_t d = 0; d < rank; d++) {
+        const WindowDim& wd = in.window[d];
+        int64_t p = opos[d] * wd.stride + w[d] * wd.window_dilation - wd.pad_lo;
+        if (p < 0 || p % wd.base_dilation != 0 || p / wd.base_dilation >= sd[d]) { inside = false; break; }
+        off += (p / wd.base_dilation) * ss[d];
+      }
+      if (inside) visit(off);
+    } while (rank > 0 && Next(w, wdims));
+  }
+
+  void ReduceWindow(const Instr& in, const Buf& src, const Buf& init, Buf& out) {
+    const auto& sd = src->shape().dims;
+    auto ss = Strides(sd);
+    const auto& od = out->shape().dims;
+    Dispatch(src->shape().type, [&](auto t) {
+      using T = decltype(t);
+      auto f = Reducer<T>(in);
+      const T* s = P<T>(src);
+      std::vector<int64_t> opos(od.size(), 0);
+      int64_t n = out->shape().ElementCount();
+      for (int64_t i = 0; i < n; i++) {
+        T acc = *P<T>(init);
+        ForWindow(in, sd, ss, opos, [&](int64_t off) { acc = f(acc, s[off]); });
+        P<T>(out)[i] = acc;
+        Next(opos, od);
+      }
+    });
+  }
+
+  void SelectAndScatter(const Instr& in, const Buf& operand, const Buf& source, const Buf& init, Buf& out) {
+    const auto& sd = operand->shape().dims;
+    auto ss = Strides(sd);
+    const auto& srcd = source->shape().dims;
+    const Computation& select = program_.computations[in.called[0]];
+    // A select that is compare(p0, p1, DIR) runs directly.
+    std::string direction;
+    const Instr& root = select.instrs[select.root];
+    if (root.op == Op::kCompare && select.instrs[root.operands[0]].op == Op::kParameter && select.instrs[root.operands[0]].parameter_number == 0 &&
+        select.instrs[root.operands[1]].op == Op::kParameter && select.instrs[root.operands[1]].parameter_number == 1)
+      direction = root.direction;
+    Dispatch(operand->shape().type, [&](auto t) {
+      using T = decltype(t);
+      const T* x = P<T>(operand);
+      T* o = P<T>(out);
+      int64_t n = out->shape().ElementCount();
+      for (int64_t i = 0; i < n; i++) o[i] = *P<T>(init);
+      auto scatter = Reducer<T>(in, in.has_simple_reducer ? 0 : 1);
+      if (in.has_simple_reducer) scatter = [op = in.simple_reducer](T a, T b) { return Apply<T>(op, a, b); };
+      auto keep = [&](T a, T b) -> bool {
+        if (direction == "GE") return a >= b;
+        if (direction == "GT") return a > b;
+        if (direction == "LE") return a <= b;
+        if (direction == "LT") return a < b;
+        if (direction == "EQ") return a == b;
+        if (direction == "NE") return a != b;
+        return ScalarCall<T, uint8_t>(in.called[0], operand->shape().type, a, b) != 0;
+      };
+      std::vector<int64_t> spos(srcd.size(), 0);
+      int64_t m = source->shape().ElementCount();
+      for (int64_t i = 0; i < m; i++) {
+        int64_t chosen = -1;
+        ForWindow(in, sd, ss, spos, [&](int64_t off) {
+          if (chosen < 0 || !keep(x[chosen], x[off])) chosen = off;
+        });
+        if (chosen >= 0) o[chosen] = scatter(o[chosen], P<T>(source)[i]);
+        Next(spos, srcd);
+      }
+    });
+  }
+
+  static uint64_t SplitMix(uint64_t z) {
+    z += 0x9E3779B97F4A7C15ull;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+  }
+
+  // Counter-based bits: element i of a call is SplitMix(key ^ SplitMix(counter + i)), with the
+  // key in state[0] and the counter in state[1]; the new state advances the counter past them.
+  Value RngBitGenerator(const Instr& in, const Buf& state) {
+    const Shape& bits_shape = in.shape.elements[1];
+    Buf new_state = DeviceBuffer::Allocate(state->shape());
+    Buf bits = DeviceBuffer::Allocate(bits_shape.array);
+    const uint64_t* s = P<uint64_t>(state);
+    uint64_t key = s[0];
+    uint64_t counter = state->shape().dims[0] > 1 ? s[1] : 0;
+    int64_t n = bits_shape.array.ElementCount();
+    for (int64_t i = 0; i < n; i++) {
+      uint64_t v = SplitMix(key ^ SplitMix(counter + static_cast<uint64_t>(i)));
+      if (bits_shape.array.type == ElementType::kU32) P<uint32_t>(bits)[i] = static_cast<uint32_t>(v >> 32);
+      else P<uint64_t>(bits)[i] = v;
+    }
+    std::memcpy(new_state->data(), state->data(), state->size_bytes());
+    if (state->shape().dims[0] > 1) P<uint64_t>(new_state)[1] = counter + static_cast<uint64_t>(n);
+    else P<uint64_t>(new_state)[0] = SplitMix(key);
+    Value t;
+    t.is_tuple = true;
+    t.tuple = {Arr(new_state), Arr(bits)};
+    return t;
+  }
+
+  const Program& program_;
+  int replica_;
+  CollectiveHub* hub_;
+};
+
+}  // namespace
+
+std::vector<std::shared_ptr<DeviceBuffer>> RunProgram(const Program& program, const std::vector<std::shared_ptr<DeviceBuffer>>& arguments,
+                                                      int replica_id, CollectiveHub* hub) {
+  std::vector<Value> args;
+  for (const auto& a : arguments) {
+    Value v;
+    v.array = a;
+    args.push_back(v);
+  }
+  Value result = Interpreter(program, replica_id, hub).Run(program.entry, std::move(args));
+  std::vector<std::shared_ptr<DeviceBuffer>> outputs;
+  if (result.is_tuple) {
+    for (auto& e : result.tuple) outputs.push_back(e.array);
+  } else {
+    outputs.push_back(result.array);
+  }
+  return outputs;
+}
+
+std::string ProgramText(const Program& program) {
+  std::string text = "HloModule " + program.name + "\n";
+  for (size_t c = 0; c < program.computations.size(); c++) {
+    const Computation& comp = program.computations[c];
+    text += "\n" + std::string(static_cast<int>(c) == program.entry ? "ENTRY " : "") + "%" + comp.name + " {\n";
+    for (size_t i = 0; i < comp.instrs.size(); i++) {
+      const Instr& in = comp.instrs[i];
+      text += std::string("  ") + (static_cast<int>(i) == comp.root ? "ROOT " : "") + "%" + in.name + " = " + in.shape.Text() + " " + in.opcode + "(";
+      for (size_t o = 0; o < in.operands.size(); o++) text += (o ? ", %" : "%") + comp.instrs[in.operands[o]].name;
+      if (in.op == Op::kParameter) text += std::to_string(in.parameter_number);
+      text += ")\n";
+    }
+    text += "}\n";
+  }
+  return text;
+}
+
+}  // namespace xlaprune::cpu
