@@ -1,0 +1,138 @@
+using XlaPrune.Hlo;
+using XlaPrune.Models;
+
+namespace XlaPrune.Programs;
+
+/// <summary>Options of the train step's SGD (PyTorch semantics) and BatchNorm.</summary>
+/// <param name="Momentum">μ in v ← μ·v + g.</param>
+/// <param name="WeightDecay">Adds wd·w to every gradient.</param>
+/// <param name="SlimmingLambda">Adds λ·sign(γ) to BatchNorm scale gradients (network slimming).</param>
+/// <param name="BatchNormMomentum">Running statistics: r ← (1 − m)·r + m·batch statistic.</param>
+/// <param name="BatchNormEpsilon">ε added to the variance.</param>
+/// <param name="Dropout">Whether the ImageNet classifier applies its dropout (adds an rng state argument and result).</param>
+public sealed record TrainStepOptions(
+    double Momentum = 0.9, double WeightDecay = 0, double SlimmingLambda = 0,
+    double BatchNormMomentum = 0.1, double BatchNormEpsilon = 1e-5, bool Dropout = true);
+
+/// <summary>A named argument or result of a program.</summary>
+public sealed record ProgramValue(string Name, Shape Shape);
+
+/// <summary>A built program with its argument and result tables (result i is tuple element i).</summary>
+public sealed record Vgg16Program(HloModule Module, IReadOnlyList<ProgramValue> Arguments, IReadOnlyList<ProgramValue> Results);
+
+/// <summary>HLO programs of a <see cref="Vgg16Spec"/>. Argument order is documented in docs/hlo.md.</summary>
+public static class Vgg16Programs
+{
+    /// <summary>
+    /// One SGD-momentum train step: arguments params, momenta, BN stats, [rng state u64[2]], images f32[B,C,H,W], labels s32[B], lr f32[];
+    /// results new params, new momenta, new stats, [new rng state], loss f32[]. Params, momenta, stats (and the rng state) alias their outputs.
+    /// </summary>
+    public static Vgg16Program TrainStep(Vgg16Spec spec, int batch, TrainStepOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        options ??= new TrainStepOptions();
+        if (batch < 2)
+        {
+            throw new ArgumentException($"train step batch must be at least 2 (unbiased BatchNorm variance), got {batch}", nameof(batch));
+        }
+
+        var b = new HloBuilder("vgg16_train_step");
+        var f = new Forward(b, spec, batch, options, train: true);
+        var args = new List<ProgramValue>();
+        var ps = spec.Parameters.Select(t => Param(b, args, t.Name, t.Shape)).ToArray();
+        var ms = spec.Parameters.Select(t => Param(b, args, "momentum." + t.Name, t.Shape)).ToArray();
+        var ss = spec.BatchNormStats.Select(t => Param(b, args, t.Name, t.Shape)).ToArray();
+        var dropout = options.Dropout && spec.Linears.Any(l => l.DropoutAfter > 0);
+        var rng = dropout ? Param(b, args, "rng_state", Shape.Array(ElementType.U64, 2)) : null;
+        var images = Param(b, args, "images", Shape.F32(batch, spec.InputChannels, spec.ImageSize, spec.ImageSize));
+        var labels = Param(b, args, "labels", Shape.Array(ElementType.S32, batch));
+        var lr = Param(b, args, "lr", Shape.Scalar(ElementType.F32));
+
+        var (logits, newStats, newRng) = f.Run(ps, ss, images, rng);
+        var loss = f.CrossEntropy(logits, labels);
+        var grads = Autodiff.Gradients(b, loss, ps);
+
+        var outs = new List<HloOp>();
+        var results = new List<ProgramValue>();
+        var newParams = new HloOp[ps.Length];
+        var newMomenta = new HloOp[ps.Length];
+        for (var i = 0; i < ps.Length; i++)
+        {
+            var w = ps[i];
+            var dims = w.Shape.Dimensions;
+            var g = grads[i];
+            if (options.WeightDecay != 0)
+            {
+                g = b.Add(g, b.Multiply(f.Full((float)options.WeightDecay, dims), w));
+            }
+
+            if (options.SlimmingLambda != 0 && spec.Parameters[i].Role == TensorRole.BatchNormScale)
+            {
+                g = b.Add(g, b.Multiply(f.Full((float)options.SlimmingLambda, dims), b.Sign(w)));
+            }
+
+            var v = b.Add(b.Multiply(f.Full((float)options.Momentum, dims), ms[i]), g);
+            newMomenta[i] = v;
+            newParams[i] = b.Subtract(w, b.Multiply(b.BroadcastScalar(lr, dims), v));
+        }
+
+        void Out(HloOp op, string name)
+        {
+            outs.Add(op);
+            results.Add(new ProgramValue(name, op.Shape));
+        }
+
+        for (var i = 0; i < ps.Length; i++)
+        {
+            Out(newParams[i], spec.Parameters[i].Name);
+        }
+
+        for (var i = 0; i < ps.Length; i++)
+        {
+            Out(newMomenta[i], "momentum." + spec.Parameters[i].Name);
+        }
+
+        for (var i = 0; i < ss.Length; i++)
+        {
+            Out(newStats[i], spec.BatchNormStats[i].Name);
+        }
+
+        if (newRng is not null)
+        {
+            Out(newRng, "rng_state");
+        }
+
+        Out(loss, "loss");
+        var aliasCount = (2 * ps.Length) + ss.Length + (rng is null ? 0 : 1);
+        var aliases = Enumerable.Range(0, aliasCount).Select(i => new InputOutputAlias(i, i)).ToArray();
+        return new Vgg16Program(b.Build(b.Tuple([.. outs]), aliases), args, results);
+    }
+
+    /// <summary>Inference: arguments params, BN stats, images f32[B,C,H,W]; result logits f32[B,classes] (a 1-tuple).</summary>
+    public static Vgg16Program EvalStep(Vgg16Spec spec, int batch)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (batch < 1)
+        {
+            throw new ArgumentException($"eval step batch must be at least 1, got {batch}", nameof(batch));
+        }
+
+        var b = new HloBuilder("vgg16_eval_step");
+        var f = new Forward(b, spec, batch, new TrainStepOptions(), train: false);
+        var args = new List<ProgramValue>();
+        var ps = spec.Parameters.Select(t => Param(b, args, t.Name, t.Shape)).ToArray();
+        var ss = spec.BatchNormStats.Select(t => Param(b, args, t.Name, t.Shape)).ToArray();
+        var images = Param(b, args, "images", Shape.F32(batch, spec.InputChannels, spec.ImageSize, spec.ImageSize));
+        var (logits, _, _) = f.Run(ps, ss, images, null);
+        return new Vgg16Program(b.Build(b.Tuple(logits)), args, [new ProgramValue("logits", logits.Shape)]);
+    }
+
+    private static HloOp Param(HloBuilder b, List<ProgramValue> args, string name, IReadOnlyList<int> dims) =>
+        Param(b, args, name, Shape.F32([.. dims.Select(d => (long)d)]));
+
+    private static HloOp Param(HloBuilder b, List<ProgramValue> args, string name, Shape shape)
+    {
+        args.Add(new ProgramValue(name, shape));
+        return b.Parameter(shape, name);
+    }
+}
