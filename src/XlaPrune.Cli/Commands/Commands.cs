@@ -13,6 +13,10 @@ internal static class Commands
             plugin.SetDescription("PJRT plugins.");
             plugin.AddCommand<PluginInfoCommand>("info").WithDescription("Platform, API version, attributes, devices and memories of a PJRT plugin.");
         });
+        config.AddCommand<TrainCommand>("train").WithDescription("Train a model with the TorchSharp reference trainer; writes a resumable checkpoint.");
+        config.AddCommand<PruneCommand>("prune").WithDescription("Plan which channels to keep (slimming or l1) and write the pruned checkpoint and plan.");
+        config.AddCommand<EvalCommand>("eval").WithDescription("Test accuracy of a checkpoint.");
+        config.AddCommand<LayoutCommand>("layout").WithDescription("Logical and TPU-padded bytes of every tensor of a train step.");
         config.AddCommand<CompileCommand>("compile").WithDescription("Compile a serialized HloModuleProto on a PJRT plugin and print outputs and memory statistics.");
     }
 }

@@ -1,0 +1,167 @@
+using System.ComponentModel;
+using System.Globalization;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using XlaPrune.Layout;
+using XlaPrune.Models;
+using XlaPrune.Pruning;
+using XlaPrune.Torch;
+
+namespace XlaPrune.Cli;
+
+/// <summary><c>xlaprune prune</c>: plans which channels to keep and writes the pruned checkpoint.</summary>
+internal sealed class PruneCommand : Command<PruneCommand.Settings>
+{
+    internal sealed class Settings : CommandSettings
+    {
+        [CommandOption("--checkpoint <FILE>")]
+        [Description("Trained checkpoint (safetensors written by xlaprune train).")]
+        public string Checkpoint { get; init; } = "";
+
+        [CommandOption("--method <M>")]
+        [Description("slimming (|BatchNorm γ|) or l1 (filter L1 norm).")]
+        [DefaultValue("slimming")]
+        public string Method { get; init; } = "slimming";
+
+        [CommandOption("--ratio <R>")]
+        [Description("Fraction of all conv channels to remove, in [0, 1): one global threshold across layers.")]
+        public double Ratio { get; init; }
+
+        [CommandOption("--floor <F>")]
+        [Description("Every layer keeps at least this fraction of its channels.")]
+        [DefaultValue(0.1)]
+        public double Floor { get; init; } = 0.1;
+
+        [CommandOption("--round-to <N>")]
+        [Description("Round kept counts to a multiple of N.")]
+        [DefaultValue(1)]
+        public int RoundTo { get; init; } = 1;
+
+        [CommandOption("--rounding <MODE>")]
+        [Description("down or nearest.")]
+        [DefaultValue("down")]
+        public string Rounding { get; init; } = "down";
+
+        [CommandOption("--tile-aware")]
+        [Description("Round kept counts to whole 128-channel TPU tiles (nearest), where that lowers padded bytes.")]
+        public bool TileAware { get; init; }
+
+        [CommandOption("--reload")]
+        [Description("Keep the surviving weights (default).")]
+        public bool Reload { get; init; }
+
+        [CommandOption("--scratch")]
+        [Description("Initialise the pruned model afresh instead.")]
+        public bool Scratch { get; init; }
+
+        [CommandOption("--seed <S>")]
+        [DefaultValue(0)]
+        public int Seed { get; init; }
+
+        [CommandOption("--dataset <NAME>")]
+        [Description("Evaluate the pruned model (before retraining) on this test set: fashion-mnist or cifar10; none to skip.")]
+        [DefaultValue("fashion-mnist")]
+        public string Dataset { get; init; } = "fashion-mnist";
+
+        [CommandOption("--dataset-dir <DIR>")]
+        public string? DatasetDir { get; init; }
+
+        [CommandOption("--test-limit <N>")]
+        public int? TestLimit { get; init; }
+
+        [CommandOption("--out <DIR>")]
+        [Description("Folder for plan.json and pruned.safetensors.")]
+        public string Out { get; init; } = "";
+
+        [CommandOption("--json")]
+        public bool Json { get; init; }
+
+        public override ValidationResult Validate()
+        {
+            if (string.IsNullOrEmpty(Checkpoint) || string.IsNullOrEmpty(Out))
+            {
+                return ValidationResult.Error("--checkpoint and --out are required");
+            }
+
+            if (Reload && Scratch)
+            {
+                return ValidationResult.Error("--reload and --scratch exclude each other");
+            }
+
+            if (!(Ratio >= 0 && Ratio < 1))
+            {
+                return ValidationResult.Error($"--ratio must be in [0, 1), got {Ratio.ToString(CultureInfo.InvariantCulture)}");
+            }
+
+            return Rounding is "down" or "nearest" ? ValidationResult.Success() : ValidationResult.Error($"--rounding: unknown mode '{Rounding}' (known: down, nearest)");
+        }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        IChannelImportance importance;
+        try
+        {
+            importance = ChannelImportance.ByName(settings.Method);
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliException(ExitCodes.Usage, "--method: " + ModelSettings.WithoutParameterName(e), e);
+        }
+
+        var (spec, weights, _) = Inputs.LoadCheckpoint(settings.Checkpoint);
+        Inputs.EnsureWritableDirectory(settings.Out);
+        var options = new PlanOptions
+        {
+            Ratio = settings.Ratio,
+            FloorFraction = settings.Floor,
+            RoundTo = settings.RoundTo,
+            Rounding = settings.Rounding == "nearest" ? RoundingMode.Nearest : RoundingMode.Down,
+            CustomRounding = settings.TileAware ? new TileRounding() : null,
+        };
+        PruningPlan plan;
+        try
+        {
+            plan = Planner.Plan(spec, weights, importance, options, Path.GetFullPath(settings.Checkpoint));
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliException(ExitCodes.Usage, ModelSettings.WithoutParameterName(e), e);
+        }
+
+        var (pruned, prunedWeights) = Surgery.Apply(plan, weights, reload: !settings.Scratch, settings.Seed);
+        var planPath = Path.Combine(settings.Out, "plan.json");
+        var checkpointPath = Path.Combine(settings.Out, "pruned.safetensors");
+        Output.WriteTextAtomically(planPath, plan.ToJson());
+        Trainer.SaveCheckpoint(checkpointPath, pruned, prunedWeights, null, 0);
+        double? accuracy = settings.Dataset == "none"
+            ? null
+            : Evaluator.Accuracy(pruned, prunedWeights, Inputs.LoadDataset(settings.Dataset, settings.DatasetDir, train: false, settings.TestLimit));
+        var summary = new
+        {
+            test_accuracy = accuracy,
+            @params = pruned.ParameterCount,
+            flops = pruned.FlopsPerImage,
+            achieved_ratio = plan.AchievedRatio,
+            conv_channels = pruned.ConvChannels,
+            plan = planPath,
+            checkpoint = checkpointPath,
+        };
+        if (settings.Json)
+        {
+            Output.PrintJson(summary);
+        }
+        else
+        {
+            AnsiConsole.MarkupLineInterpolated($"{pruned.Describe()}: removed {plan.AchievedRatio:P1} of the channels; params {pruned.ParameterCount:N0}; accuracy before retraining {(accuracy is { } a ? a.ToString("F4", CultureInfo.InvariantCulture) : "not measured")}");
+            AnsiConsole.MarkupLineInterpolated($"plan {planPath}, checkpoint {checkpointPath}");
+        }
+
+        return ExitCodes.Success;
+    }
+
+    private sealed class TileRounding : IKeptCountRounding
+    {
+        public int Round(ConvLayerSpec layer, int kept) => TileAwareChannels.Round(layer.OutChannels, kept);
+    }
+}

@@ -1,0 +1,129 @@
+using System.ComponentModel;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using XlaPrune.Models;
+using XlaPrune.Torch;
+
+namespace XlaPrune.Cli;
+
+/// <summary><c>xlaprune train</c>: trains a model with the TorchSharp reference trainer.</summary>
+internal sealed class TrainCommand : Command<TrainCommand.Settings>
+{
+    internal sealed class Settings : DatasetSettings
+    {
+        [CommandOption("--epochs <N>")]
+        [DefaultValue(1)]
+        public int Epochs { get; init; } = 1;
+
+        [CommandOption("--limit <N>")]
+        [Description("Use only the first N training images.")]
+        public int? Limit { get; init; }
+
+        [CommandOption("--batch <B>")]
+        [DefaultValue(128)]
+        public int Batch { get; init; } = 128;
+
+        [CommandOption("--lr <LR>")]
+        [DefaultValue(0.01)]
+        public double LearningRate { get; init; } = 0.01;
+
+        [CommandOption("--weight-decay <WD>")]
+        [DefaultValue(0.0)]
+        public double WeightDecay { get; init; }
+
+        [CommandOption("--slimming-lambda <L>")]
+        [Description("Network Slimming's L1 sparsity on BatchNorm scales (e.g. 1e-4); 0 for none.")]
+        [DefaultValue(0.0)]
+        public double SlimmingLambda { get; init; }
+
+        [CommandOption("--schedule <S>")]
+        [Description("constant, step (/10 at 50% and 75%) or cosine.")]
+        [DefaultValue("constant")]
+        public string Schedule { get; init; } = "constant";
+
+        [CommandOption("--seed <S>")]
+        [DefaultValue(0)]
+        public int Seed { get; init; }
+
+        [CommandOption("--out <CHECKPOINT>")]
+        [Description("Checkpoint to write (safetensors); an existing one of the same model is resumed.")]
+        public string? Out { get; init; }
+
+        public override ValidationResult Validate()
+        {
+            var baseResult = base.Validate();
+            if (!baseResult.Successful)
+            {
+                return baseResult;
+            }
+
+            if (string.IsNullOrEmpty(Out))
+            {
+                return ValidationResult.Error("--out: the checkpoint to write is required");
+            }
+
+            if (Epochs < 1 || Batch < 1 || !(LearningRate > 0))
+            {
+                return ValidationResult.Error("--epochs and --batch must be at least 1 and --lr positive");
+            }
+
+            return Schedule is "constant" or "step" or "cosine"
+                ? ValidationResult.Success()
+                : ValidationResult.Error($"--schedule: unknown schedule '{Schedule}' (known: constant, step, cosine)");
+        }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var spec = settings.BuildSpec();
+        var train = Inputs.LoadDataset(settings.Dataset, settings.DatasetDir, train: true, settings.Limit);
+        var test = Inputs.LoadDataset(settings.Dataset, settings.DatasetDir, train: false, settings.TestLimit);
+        var dir = Path.GetDirectoryName(Path.GetFullPath(settings.Out!))!;
+        Inputs.EnsureWritableDirectory(dir);
+        var options = new TrainOptions
+        {
+            Epochs = settings.Epochs,
+            BatchSize = settings.Batch,
+            LearningRate = settings.LearningRate,
+            Schedule = Enum.Parse<LrSchedule>(settings.Schedule, ignoreCase: true),
+            Sgd = new SgdOptions(WeightDecay: settings.WeightDecay, SlimmingLambda: settings.SlimmingLambda),
+            Seed = settings.Seed,
+            CheckpointPath = settings.Out,
+        };
+        TrainResult result;
+        try
+        {
+            result = Progress.Run(settings.Json, $"train {spec.Describe()}", (report, ct) =>
+                Trainer.Train(spec, ModelWeights.Initialize(spec, settings.Seed), train, test, options, report, ct), cancellationToken);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new CliException(ExitCodes.BadInput, e.Message, e);
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliException(ExitCodes.BadInput, ModelSettings.WithoutParameterName(e), e);
+        }
+
+        var summary = new
+        {
+            test_accuracy = result.TestAccuracy,
+            @params = spec.ParameterCount,
+            flops = spec.FlopsPerImage,
+            epochs = settings.Epochs,
+            last_epoch_loss = result.LastEpochLoss,
+            seconds = result.Elapsed.TotalSeconds,
+            checkpoint = settings.Out,
+        };
+        if (settings.Json)
+        {
+            Output.PrintJson(summary);
+        }
+        else
+        {
+            AnsiConsole.MarkupLineInterpolated($"test accuracy {result.TestAccuracy:F4} after {settings.Epochs} epochs ({result.Elapsed.TotalSeconds:F0} s); checkpoint {settings.Out}");
+        }
+
+        return ExitCodes.Success;
+    }
+}
