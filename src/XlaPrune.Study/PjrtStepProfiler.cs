@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using XlaPrune.Models;
+using XlaPrune.Pjrt;
+using XlaPrune.Programs;
+
+namespace XlaPrune.Study;
+
+/// <summary>
+/// Compiles a spec's HLO train step on a PJRT plugin and times it: compile time, then warm-up
+/// steps (not timed), then timed steps, each waiting for completion, with parameters, momenta
+/// and BatchNorm statistics donated and fed back as a training loop would.
+/// </summary>
+public sealed class PjrtStepProfiler : IStepProfiler, IDisposable
+{
+    private readonly PjrtClient _client;
+
+    /// <summary>Profiles on a client of <paramref name="plugin"/> (owned by this profiler).</summary>
+    public PjrtStepProfiler(PjrtPlugin plugin)
+    {
+        ArgumentNullException.ThrowIfNull(plugin);
+        _client = plugin.CreateClient();
+        Plugin = new PluginIdentity(_client.PlatformName, _client.PlatformVersion);
+    }
+
+    /// <inheritdoc/>
+    public PluginIdentity Plugin { get; }
+
+    /// <inheritdoc/>
+    public ProfileResult Profile(Vgg16Spec spec, int batch, int steps, int warmup, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(warmup);
+        var program = Vgg16Programs.TrainStep(spec, batch);
+        var clock = Stopwatch.StartNew();
+        using var executable = _client.CompileHlo(program.Module.ToProtoBytes());
+        var compileMs = clock.Elapsed.TotalMilliseconds;
+        var state = InitialArguments(spec, program, batch);
+        var carried = program.Results.Count - 1; // everything but the loss is fed back
+        var times = new List<double>();
+        try
+        {
+            for (var s = 0; s < warmup + steps; s++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                clock.Restart();
+                var outputs = executable.Execute(state);
+                var ms = clock.Elapsed.TotalMilliseconds;
+                if (s >= warmup)
+                {
+                    times.Add(ms);
+                }
+
+                for (var i = 0; i < carried; i++)
+                {
+                    state[i].Dispose(); // donated: its storage now belongs to the output
+                    state[i] = outputs[i];
+                }
+
+                outputs[carried].Dispose();
+            }
+        }
+        finally
+        {
+            foreach (var b in state)
+            {
+                b.Dispose();
+            }
+        }
+
+        var stats = executable.GetCompiledMemoryStats();
+        var cost = executable.GetCostAnalysis();
+        var flops = cost.TryGetValue("flops", out var f) ? Convert.ToDouble(f, System.Globalization.CultureInfo.InvariantCulture) : double.NaN;
+        return new ProfileResult(Plugin, compileMs, StepTimes.From(times), flops,
+            new MemoryFigures(stats.ArgumentSizeInBytes, stats.OutputSizeInBytes, stats.TempSizeInBytes, stats.AliasSizeInBytes, stats.PeakMemoryInBytes),
+            batch, steps, warmup);
+    }
+
+    private List<PjrtBuffer> InitialArguments(Vgg16Spec spec, Vgg16Program program, int batch)
+    {
+        var weights = ModelWeights.Initialize(spec, seed: 0);
+        var random = new Random(0);
+        var buffers = new List<PjrtBuffer>();
+        foreach (var a in program.Arguments)
+        {
+            long[] dims = [.. a.Shape.Dimensions];
+            buffers.Add(a.Name switch
+            {
+                "images" => _client.BufferFromHost<float>(Enumerable.Range(0, (int)a.Shape.ElementCount).Select(_ => (float)random.NextDouble()).ToArray(), dims),
+                "labels" => _client.BufferFromHost<int>(Enumerable.Range(0, batch).Select(i => i % spec.Classes).ToArray(), dims),
+                "lr" => _client.BufferFromHost<float>([0.01f], dims),
+                "rng_state" => _client.BufferFromHost<ulong>([1UL, 0UL], dims),
+                _ when a.Name.StartsWith("momentum.", StringComparison.Ordinal) => _client.BufferFromHost<float>(new float[a.Shape.ElementCount], dims),
+                _ => _client.BufferFromHost<float>(weights[a.Name].Data, dims),
+            });
+        }
+
+        return buffers;
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => _client.Dispose();
+}
