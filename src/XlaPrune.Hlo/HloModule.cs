@@ -86,6 +86,9 @@ public sealed class HloModule
     /// <summary>Entry result shape.</summary>
     public Shape ResultShape => Entry.Root.Shape;
 
+    /// <summary>StableHLO text (<c>func.func @main</c>, generic <c>stablehlo.*</c> ops; aliases as <c>tf.aliasing_output</c>).</summary>
+    public string ToMlirText() => MlirText.Of(this);
+
     /// <summary>Serialized HloModuleProto.</summary>
     public byte[] ToProtoBytes() => ToProto().ToByteArray();
 

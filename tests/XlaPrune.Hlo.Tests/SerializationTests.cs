@@ -103,6 +103,12 @@ public class SerializationTests
     public void Hlo_text_matches_the_baseline() => Baseline.Check("small.hlo", Small().ToHloText());
 
     [Fact]
+    public void Stablehlo_text_matches_the_baseline() => Baseline.Check("small.mlir", Small().ToMlirText());
+
+    [Fact]
+    public void Stablehlo_text_of_the_gradient_module_matches_the_baseline() => Baseline.Check("conv_grad.mlir", ConvGrad().ToMlirText());
+
+    [Fact]
     public void Evaluating_the_small_module_gives_hand_computed_values()
     {
         var r = Evaluator.Run(Small(), Value.Array(Shape.F32(2, 3), [1, 2, 3, 4, 5, 6]), Value.Array(Shape.F32(2, 3), [0, 0, 0, 0, 0, 1]));
@@ -111,7 +117,9 @@ public class SerializationTests
     }
 
     [Fact]
-    public void Gradient_module_text_matches_the_baseline()
+    public void Gradient_module_text_matches_the_baseline() => Baseline.Check("conv_grad.hlo", ConvGrad().ToHloText());
+
+    private static HloModule ConvGrad()
     {
         var b = new HloBuilder("conv_grad");
         var x = b.Parameter(Shape.F32(2, 3, 4, 4), "x");
@@ -122,7 +130,7 @@ public class SerializationTests
         var add = b.ScalarComputation("add_f32", ElementType.F32, BinaryOp.Add);
         var loss = b.Reduce(p, b.Constant(0f), [0, 1, 2, 3], add);
         var g = Autodiff.Gradients(b, loss, [x, w]);
-        Baseline.Check("conv_grad.hlo", b.Build(b.Tuple(g[0], g[1])).ToHloText());
+        return b.Build(b.Tuple(g[0], g[1]));
     }
 }
 
