@@ -1,0 +1,198 @@
+using System.Diagnostics;
+using XlaPrune.Models;
+using XlaPrune.Pjrt;
+using XlaPrune.Programs;
+using XlaPrune.Torch;
+using XlaPrune.Torch.Data;
+
+namespace XlaPrune.Study;
+
+/// <summary>
+/// Trains with the HLO train step on a PJRT plugin, as a TPU user would: one compiled program
+/// per model, parameters, momenta and BatchNorm statistics kept on the device and updated in
+/// place, only batches and the loss crossing to the host. Accuracy comes from the HLO eval step.
+/// Full batches only (the program has a fixed batch); checkpoints match the TorchSharp trainer's.
+/// </summary>
+public sealed class PjrtModelTrainer : IModelTrainer, IDisposable
+{
+    private const int EvalBatch = 256;
+    private readonly PjrtClient _client;
+
+    /// <summary>Trains on a client of <paramref name="plugin"/> (owned by this trainer).</summary>
+    public PjrtModelTrainer(PjrtPlugin plugin)
+    {
+        ArgumentNullException.ThrowIfNull(plugin);
+        _client = plugin.CreateClient();
+    }
+
+    /// <inheritdoc/>
+    public TrainResult Train(Vgg16Spec spec, ModelWeights initial, ImageDataset train, ImageDataset test, TrainOptions options,
+        IProgress<TrainProgress>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(initial);
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(test);
+        ArgumentNullException.ThrowIfNull(options);
+        var clock = Stopwatch.StartNew();
+        var weights = initial;
+        ModelWeights? momenta = null;
+        var firstEpoch = 0;
+        if (options.CheckpointPath is { } cp && File.Exists(cp))
+        {
+            var (saved, w, m, epochs) = Trainer.LoadCheckpoint(cp);
+            if (!saved.Equals(spec))
+            {
+                throw new InvalidDataException($"{cp}: checkpoint is for {saved.Describe()}, not {spec.Describe()}");
+            }
+
+            (weights, momenta, firstEpoch) = (w, m, epochs);
+        }
+
+        var batch = Math.Min(options.BatchSize, train.Count);
+        var steps = train.Count / batch;
+        var lastLoss = double.NaN;
+        if (firstEpoch < options.Epochs && steps > 0)
+        {
+            var sgd = options.Sgd;
+            var program = Vgg16Programs.TrainStep(spec, batch, new TrainStepOptions(sgd.Momentum, sgd.WeightDecay, sgd.SlimmingLambda));
+            using var executable = _client.CompileHlo(program.Module.ToProtoBytes());
+            var carried = program.Results.Count - 1;
+            var state = program.Arguments.Take(carried).Select(a => a.Name switch
+            {
+                "rng_state" => _client.BufferFromHost<ulong>([(ulong)options.Seed, 0UL], [2]),
+                _ when a.Name.StartsWith("momentum.", StringComparison.Ordinal) =>
+                    _client.BufferFromHost<float>(momenta is null ? new float[a.Shape.ElementCount] : momenta[a.Name["momentum.".Length..]].Data, [.. a.Shape.Dimensions]),
+                _ => _client.BufferFromHost<float>(weights[a.Name].Data, [.. a.Shape.Dimensions]),
+            }).ToList();
+            var images = new float[batch * train.ImageLength];
+            var labels = new int[batch];
+            long[] imageDims = [batch, train.Channels, train.Size, train.Size];
+            try
+            {
+                for (var epoch = firstEpoch; epoch < options.Epochs; epoch++)
+                {
+                    var order = train.Shuffle(unchecked((options.Seed * 1_000_003) + epoch));
+                    using var lr = _client.BufferFromHost<float>([(float)options.RateAt(epoch)], []);
+                    double lossSum = 0;
+                    for (var s = 0; s < steps; s++)
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                        train.Gather(order.AsSpan(s * batch, batch), images, labels);
+                        using var x = _client.BufferFromHost<float>(images, imageDims);
+                        using var y = _client.BufferFromHost<int>(labels, [batch]);
+                        var outputs = executable.Execute([.. state, x, y, lr]);
+                        for (var i = 0; i < carried; i++)
+                        {
+                            state[i].Dispose();
+                            state[i] = outputs[i];
+                        }
+
+                        using var loss = outputs[carried];
+                        var value = loss.ToArray<float>()[0];
+                        lossSum += value;
+                        progress?.Report(new TrainProgress(epoch, s + 1, steps, value));
+                    }
+
+                    lastLoss = lossSum / steps;
+                    (weights, momenta) = Download(spec, program, state);
+                    if (options.CheckpointPath is not null)
+                    {
+                        Trainer.SaveCheckpoint(options.CheckpointPath, spec, weights, momenta, epoch + 1);
+                    }
+                }
+            }
+            finally
+            {
+                foreach (var b in state)
+                {
+                    b.Dispose();
+                }
+            }
+        }
+
+        return new TrainResult(weights, Accuracy(spec, weights, test), lastLoss, Math.Max(0, options.Epochs - firstEpoch), clock.Elapsed);
+    }
+
+    /// <summary>Top-1 accuracy with the HLO eval step on the plugin.</summary>
+    public double Accuracy(Vgg16Spec spec, ModelWeights weights, ImageDataset data)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(weights);
+        ArgumentNullException.ThrowIfNull(data);
+        if (data.Count == 0)
+        {
+            return double.NaN;
+        }
+
+        var batch = Math.Min(EvalBatch, data.Count);
+        var program = Vgg16Programs.EvalStep(spec, batch);
+        using var executable = _client.CompileHlo(program.Module.ToProtoBytes());
+        var fixedArgs = program.Arguments.Where(a => a.Name != "images").Select(a => _client.BufferFromHost<float>(weights[a.Name].Data, [.. a.Shape.Dimensions])).ToList();
+        var images = new float[batch * data.ImageLength];
+        var labels = new int[batch];
+        var correct = 0L;
+        try
+        {
+            for (var start = 0; start < data.Count; start += batch)
+            {
+                var count = Math.Min(batch, data.Count - start);
+                Array.Clear(images);
+                data.Gather(Enumerable.Range(start, count).ToArray(), images, labels);
+                using var x = _client.BufferFromHost<float>(images, [batch, data.Channels, data.Size, data.Size]);
+                var outputs = executable.Execute([.. fixedArgs, x], ExecuteOptions.NoDonation(fixedArgs.Count + 1));
+                using var logits = outputs[0];
+                var values = logits.ToArray<float>();
+                for (var i = 0; i < count; i++)
+                {
+                    var row = values.AsSpan(i * spec.Classes, spec.Classes);
+                    var best = 0;
+                    for (var k = 1; k < row.Length; k++)
+                    {
+                        best = row[k] > row[best] ? k : best;
+                    }
+
+                    correct += best == labels[i] ? 1 : 0;
+                }
+            }
+        }
+        finally
+        {
+            foreach (var b in fixedArgs)
+            {
+                b.Dispose();
+            }
+        }
+
+        return (double)correct / data.Count;
+    }
+
+    private static (ModelWeights Weights, ModelWeights Momenta) Download(Vgg16Spec spec, Vgg16Program program, List<PjrtBuffer> state)
+    {
+        var weights = new List<KeyValuePair<string, WeightTensor>>();
+        var momenta = new List<KeyValuePair<string, WeightTensor>>();
+        for (var i = 0; i < state.Count; i++)
+        {
+            var a = program.Arguments[i];
+            if (a.Name == "rng_state")
+            {
+                continue;
+            }
+
+            var tensor = new WeightTensor([.. a.Shape.Dimensions.Select(d => (int)d)], state[i].ToArray<float>());
+            if (a.Name.StartsWith("momentum.", StringComparison.Ordinal))
+            {
+                momenta.Add(KeyValuePair.Create(a.Name["momentum.".Length..], tensor));
+            }
+            else
+            {
+                weights.Add(KeyValuePair.Create(a.Name, tensor));
+            }
+        }
+
+        return (new ModelWeights(weights), new ModelWeights(momenta));
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => _client.Dispose();
+}

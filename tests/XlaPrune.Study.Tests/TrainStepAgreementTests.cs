@@ -1,0 +1,77 @@
+using XlaPrune.Models;
+using XlaPrune.Pjrt;
+using XlaPrune.Programs;
+using XlaPrune.Torch;
+
+namespace XlaPrune.Study.Tests;
+
+public class TrainStepAgreementTests
+{
+    [Fact]
+    public void Hlo_train_step_on_the_cpu_plugin_equals_one_torchsharp_step()
+    {
+        var spec = Vgg16Spec.Cifar(inputChannels: 3, classes: 10, width: 0.25);
+        const int batch = 8;
+        var weights = ModelWeights.Initialize(spec, 11);
+        var random = new Random(5);
+        foreach (var bn in spec.Convs.Select(c => c.BatchNormName))
+        {
+            foreach (var (suffix, lo, hi) in new[] { ("weight", 0.5, 1.5), ("bias", -0.2, 0.2), ("running_mean", -0.1, 0.1), ("running_var", 0.8, 1.2) })
+            {
+                var d = weights[$"{bn}.{suffix}"].Data;
+                for (var i = 0; i < d.Length; i++)
+                {
+                    d[i] = (float)(lo + ((hi - lo) * random.NextDouble()));
+                }
+            }
+        }
+
+        var images = Enumerable.Range(0, batch * 3 * 32 * 32).Select(_ => (float)((random.NextDouble() * 2) - 1)).ToArray();
+        int[] labels = [.. Enumerable.Range(0, batch).Select(i => (i * 7) % 10)];
+        const float lr = 0.1f;
+        var sgd = new SgdOptions(Momentum: 0.9, WeightDecay: 5e-4, SlimmingLambda: 1e-4);
+        var reference = ReferenceStep.Run(spec, weights, null, images, labels, lr, sgd);
+
+        var program = Vgg16Programs.TrainStep(spec, batch, new TrainStepOptions(0.9, 5e-4, 1e-4));
+        using var client = PjrtPlugin.Load("cpu").CreateClient();
+        using var executable = client.CompileHlo(program.Module.ToProtoBytes());
+        var args = program.Arguments.Select(a => a.Name switch
+        {
+            "images" => client.BufferFromHost<float>(images, [.. a.Shape.Dimensions]),
+            "labels" => client.BufferFromHost<int>(labels, [.. a.Shape.Dimensions]),
+            "lr" => client.BufferFromHost<float>([lr], []),
+            _ when a.Name.StartsWith("momentum.", StringComparison.Ordinal) => client.BufferFromHost<float>(new float[a.Shape.ElementCount], [.. a.Shape.Dimensions]),
+            _ => client.BufferFromHost<float>(weights[a.Name].Data, [.. a.Shape.Dimensions]),
+        }).ToList();
+        var outputs = executable.Execute(args);
+        var results = program.Results.Select((r, i) => (r.Name, Values: outputs[i].ToArray<float>())).ToDictionary(r => r.Name, r => r.Values);
+        foreach (var b in args.Concat(outputs))
+        {
+            b.Dispose();
+        }
+
+        AssertClose("loss", [(float)reference.Loss], results["loss"]);
+        foreach (var p in spec.Parameters)
+        {
+            // With zero momenta, the new momentum is the gradient plus the decay and sparsity terms.
+            AssertClose("momentum." + p.Name, reference.Momenta[p.Name].Data, results["momentum." + p.Name]);
+            AssertClose(p.Name, reference.Weights[p.Name].Data, results[p.Name]);
+        }
+
+        foreach (var s in spec.BatchNormStats)
+        {
+            AssertClose(s.Name, reference.Weights[s.Name].Data, results[s.Name]);
+        }
+    }
+
+    // Within 1e-4 relative, with an absolute floor of 1e-5 for values near zero.
+    private static void AssertClose(string name, float[] expected, float[] actual)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (var i = 0; i < expected.Length; i++)
+        {
+            var tolerance = Math.Max(1e-5, 1e-4 * Math.Abs(expected[i]));
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= tolerance, $"{name}[{i}]: TorchSharp {expected[i]}, HLO {actual[i]}");
+        }
+    }
+}
