@@ -17,6 +17,13 @@ public static class Autodiff
             throw new ArgumentException($"autodiff: output %{output.Name} must be an f32 scalar, got {output.Shape.ToText(false)}");
         }
 
+        var foreign = output.Builder != builder ? output : wrt.FirstOrDefault(w => w.Builder != builder);
+        if (foreign is not null)
+        {
+            var op = foreign;
+            throw new ArgumentException($"autodiff: %{op.Name} belongs to computation {op.Builder.ComputationName}, not {builder.ComputationName}");
+        }
+
         var ops = builder.Ops;
         var n = output.Index + 1;
 

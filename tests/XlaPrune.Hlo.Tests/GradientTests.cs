@@ -132,6 +132,28 @@ public class GradientTests
                 [new WindowDim(2, 1, 1, 0, WindowDilation: 2), new WindowDim(2, 2, 0, 0)]));
 
     [Fact]
+    public void Grouped_convolution_kernel_gradient_matches_finite_differences() =>
+        Check([Shape.F32(4, 2, 3, 3)], (b, x) =>
+        {
+            // Input 4 channels in 2 groups of 2; the kernel gradient is a batch-grouped convolution.
+            var input = b.Constant(Shape.F32(2, 4, 5, 5), [.. Random(2 * 4 * 5 * 5, 42).Select(v => (float)v)]);
+            return b.Convolution(input, x[0], ConvDims.Nchw2D, [new WindowDim(3, 1, 1, 1), new WindowDim(3, 2, 0, 1)], featureGroupCount: 2);
+        });
+
+    [Fact]
+    public void Grouped_convolution_input_gradient_is_reported_as_unsupported()
+    {
+        var b = new HloBuilder("grouped");
+        var x = b.Parameter(Shape.F32(1, 4, 3, 3), "x");
+        var w = b.Parameter(Shape.F32(4, 2, 1, 1), "w");
+        var y = b.Convolution(x, w, ConvDims.Nchw2D, [new WindowDim(1), new WindowDim(1)], featureGroupCount: 2);
+        var add = b.ScalarComputation("sum", ElementType.F32, BinaryOp.Add);
+        var loss = b.Reduce(y, b.Constant(0f), [0, 1, 2, 3], add);
+        var e = Assert.Throws<NotSupportedException>(() => Autodiff.Gradients(b, loss, [x]));
+        Assert.Equal($"autodiff: input gradient of grouped convolution %{y.Name}", e.Message);
+    }
+
+    [Fact]
     public void Max_pool_matches_finite_differences() =>
         Check([Shape.F32(2, 2, 4, 4)], (b, x) =>
         {
