@@ -66,6 +66,15 @@ Task("Test")
     }
 });
 
+Task("Study")
+    .Description("The quick study on our CPU plugin: report, tables and plots in study-out/ (rerun resumes).")
+    .IsDependentOn("Build")
+    .Does(() =>
+{
+    var output = Argument("out", "study-out");
+    Run("dotnet", $"artifacts/bin/XlaPrune.Cli/{configuration.ToLowerInvariant()}/xlaprune.dll study --preset quick --out \"{output}\"");
+});
+
 Task("Clean")
     .Does(() => CleanDirectory(artifacts));
 

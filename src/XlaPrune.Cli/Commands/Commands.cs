@@ -13,6 +13,7 @@ internal static class Commands
             plugin.SetDescription("PJRT plugins.");
             plugin.AddCommand<PluginInfoCommand>("info").WithDescription("Platform, API version, attributes, devices and memories of a PJRT plugin.");
         });
+        config.AddCommand<StudyCommand>("study").WithDescription("Train, prune by each method at each ratio, retrain, profile; write the report with tables and plots.");
         config.AddCommand<TrainCommand>("train").WithDescription("Train a model with the TorchSharp reference trainer; writes a resumable checkpoint.");
         config.AddCommand<PruneCommand>("prune").WithDescription("Plan which channels to keep (slimming or l1) and write the pruned checkpoint and plan.");
         config.AddCommand<EvalCommand>("eval").WithDescription("Test accuracy of a checkpoint.");

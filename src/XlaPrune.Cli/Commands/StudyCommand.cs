@@ -1,0 +1,194 @@
+using System.ComponentModel;
+using System.Globalization;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using XlaPrune.Pjrt;
+using XlaPrune.Study;
+
+namespace XlaPrune.Cli;
+
+/// <summary><c>xlaprune study</c>: the paper's three figures from one command.</summary>
+internal sealed class StudyCommand : Command<StudyCommand.Settings>
+{
+    internal sealed class Settings : CommandSettings
+    {
+        [CommandOption("--preset <NAME>")]
+        [Description("quick (Fashion-MNIST, VGG-16 at 1/8 width, minutes on a CPU) or paper (CIFAR-10, full VGG-16, for an accelerator).")]
+        [DefaultValue("quick")]
+        public string Preset { get; init; } = "quick";
+
+        [CommandOption("--plugin <NAME|PATH>")]
+        [Description(PluginOption.Description)]
+        public string? Plugin { get; init; }
+
+        [CommandOption("--dataset <NAME>")]
+        [Description("fashion-mnist or cifar10 (default: the preset's).")]
+        public string? Dataset { get; init; }
+
+        [CommandOption("--dataset-dir <DIR>")]
+        [Description("Folder of the dataset files (required for cifar10).")]
+        public string? DatasetDir { get; init; }
+
+        [CommandOption("--methods <LIST>")]
+        [Description("Comma-separated: slimming-reload, slimming-scratch, l1-reload, l1-scratch.")]
+        public string? Methods { get; init; }
+
+        [CommandOption("--ratios <LIST>")]
+        [Description("Comma-separated pruned ratios in [0, 1), e.g. 0,0.1,0.5.")]
+        public string? Ratios { get; init; }
+
+        [CommandOption("--seeds <N>")]
+        [DefaultValue(1)]
+        public int Seeds { get; init; } = 1;
+
+        [CommandOption("--trainer <KIND>")]
+        [Description("torch (TorchSharp reference) or pjrt (the HLO train step on the plugin).")]
+        [DefaultValue("torch")]
+        public string Trainer { get; init; } = "torch";
+
+        [CommandOption("--tile-aware")]
+        [Description("Round kept channels to whole 128-channel TPU tiles.")]
+        public bool TileAware { get; init; }
+
+        [CommandOption("--no-profile")]
+        [Description("Skip step-time and memory profiling on the plugin.")]
+        public bool NoProfile { get; init; }
+
+        [CommandOption("--out <DIR>")]
+        [Description("Output folder; rerunning with the same folder resumes.")]
+        public string Out { get; init; } = "";
+
+        public override ValidationResult Validate()
+        {
+            if (string.IsNullOrEmpty(Out))
+            {
+                return ValidationResult.Error("--out: the output folder is required");
+            }
+
+            if (Preset is not ("quick" or "paper"))
+            {
+                return ValidationResult.Error($"--preset: unknown preset '{Preset}' (known: quick, paper)");
+            }
+
+            if (Trainer is not ("torch" or "pjrt"))
+            {
+                return ValidationResult.Error($"--trainer: unknown trainer '{Trainer}' (known: torch, pjrt)");
+            }
+
+            return Seeds < 1 ? ValidationResult.Error("--seeds must be at least 1") : ValidationResult.Success();
+        }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var options = settings.Preset == "paper"
+            ? StudyOptions.Paper(settings.Out, settings.DatasetDir ?? throw new CliException(ExitCodes.Usage, "--dataset-dir is required for the paper preset (CIFAR-10 binary batches)"))
+            : StudyOptions.Quick(settings.Out);
+        options = options with
+        {
+            Dataset = settings.Dataset ?? options.Dataset,
+            DatasetDirectory = settings.DatasetDir ?? options.DatasetDirectory,
+            Methods = settings.Methods is null ? options.Methods : [.. settings.Methods.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)],
+            Ratios = settings.Ratios is null ? options.Ratios : ParseRatios(settings.Ratios),
+            Seeds = settings.Seeds,
+            TileAware = settings.TileAware,
+            Trainer = settings.Trainer == "pjrt" ? TrainerKind.Pjrt : TrainerKind.Torch,
+        };
+        if (options.Dataset == "cifar10" && options.Model.InputChannels != 3)
+        {
+            options = options with { Model = Models.Vgg16Spec.Cifar(3, 10, options.Model.Width) };
+        }
+
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliException(ExitCodes.Usage, e.Message, e);
+        }
+
+        Inputs.EnsureWritableDirectory(options.OutputDirectory);
+        _ = Inputs.LoadDataset(options.Dataset, options.DatasetDirectory, train: false, limit: 1); // fail fast on missing data
+        PjrtPlugin? plugin = settings.NoProfile && options.Trainer == TrainerKind.Torch ? null : PluginOption.Load(settings.Plugin);
+        using var profiler = plugin is null || settings.NoProfile ? null : new PjrtStepProfiler(plugin);
+        using var pjrtTrainer = options.Trainer == TrainerKind.Pjrt ? new PjrtModelTrainer(plugin!) : null;
+        IModelTrainer trainer = pjrtTrainer is null ? new TorchModelTrainer() : pjrtTrainer;
+        var runner = new StudyRunner(options, trainer, profiler);
+
+        IReadOnlyList<CellResult> cells;
+        try
+        {
+            cells = RunWithProgress(runner, options, cancellationToken);
+        }
+        catch (PjrtException e)
+        {
+            throw new CliException(ExitCodes.Failure, $"PJRT: {PluginOption.CodeName(e.Code)}: {e.Message}", e);
+        }
+
+        AnsiConsole.MarkupLineInterpolated($"{cells.Count} cells; report in {Path.Combine(options.OutputDirectory, "report.md")}");
+        return ExitCodes.Success;
+    }
+
+    private static IReadOnlyList<CellResult> RunWithProgress(StudyRunner runner, StudyOptions options, CancellationToken ct)
+    {
+        if (Console.IsErrorRedirected)
+        {
+            return runner.Run(new Reporter(null, null), ct);
+        }
+
+        IReadOnlyList<CellResult> cells = [];
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        console.Progress().AutoClear(false).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .Start(ctx =>
+            {
+                var all = ctx.AddTask("cells");
+                var current = ctx.AddTask("starting");
+                cells = runner.Run(new Reporter(all, current), ct);
+                all.Value = all.MaxValue;
+                current.Value = current.MaxValue;
+            });
+        return cells;
+    }
+
+    private static double[] ParseRatios(string text)
+    {
+        try
+        {
+            return [.. text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(r => double.Parse(r, CultureInfo.InvariantCulture))];
+        }
+        catch (FormatException e)
+        {
+            throw new CliException(ExitCodes.Usage, $"--ratios: '{text}' is not a comma-separated list of numbers", e);
+        }
+    }
+
+    // Progress bars, or one line per finished cell when stderr is not a terminal (CI logs).
+    private sealed class Reporter(ProgressTask? all, ProgressTask? current) : IProgress<StudyProgress>
+    {
+        private string _lastStage = "";
+
+        public void Report(StudyProgress value)
+        {
+            if (all is null || current is null)
+            {
+                if (value.Training is null && value.Stage != _lastStage)
+                {
+                    Console.Error.WriteLine($"[{value.CellsDone}/{value.CellCount}] {value.Stage}");
+                }
+
+                _lastStage = value.Stage;
+                return;
+            }
+
+            all.MaxValue = value.CellCount;
+            all.Value = value.CellsDone;
+            current.Description = Markup.Escape(value.Stage + (value.Training is { } t ? $" epoch {t.Epoch + 1} loss {t.Loss:F3}" : ""));
+            if (value.Training is { } p)
+            {
+                current.MaxValue = p.StepsPerEpoch;
+                current.Value = p.Step;
+            }
+        }
+    }
+}
