@@ -28,3 +28,42 @@ public class SpecCommandTests
         Assert.Equal("", r.StdOut);
     }
 }
+
+public sealed class HloAndProfileCommandTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("xlaprune-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void Hlo_writes_a_module_the_plugin_compiles_and_profile_reports_the_documented_keys()
+    {
+        var pb = Path.Combine(_dir, "step.pb");
+        var hlo = CliRunner.Run("hlo", "--width", "0.0625", "--in-channels", "1", "--batch", "2", "--out", pb, "--text", Path.Combine(_dir, "step.hlo"));
+        Assert.Equal(0, hlo.ExitCode);
+        Assert.StartsWith("HloModule ", File.ReadAllText(Path.Combine(_dir, "step.hlo")), StringComparison.Ordinal);
+
+        var compile = CliRunner.Run("compile", pb, "--json");
+        Assert.Equal(0, compile.ExitCode);
+        // 41 parameters, 41 momenta, 26 BatchNorm statistics and the loss.
+        Assert.Equal(41 + 41 + 26 + 1, JsonDocument.Parse(compile.StdOut).RootElement.GetProperty("outputs").GetArrayLength());
+
+        var profile = CliRunner.Run("profile", "--width", "0.0625", "--in-channels", "1", "--batch", "2", "--steps", "1", "--warmup", "0", "--json");
+        Assert.Equal(0, profile.ExitCode);
+        var root = JsonDocument.Parse(profile.StdOut).RootElement;
+        Assert.Equal("cpu", root.GetProperty("plugin").GetProperty("platform_name").GetString());
+        Assert.True(root.GetProperty("compile_ms").GetDouble() > 0);
+        Assert.Equal(["median", "p10", "p90"], root.GetProperty("step_ms").EnumerateObject().Select(p => p.Name));
+        Assert.True(root.GetProperty("flops").GetDouble() > 0);
+        Assert.Equal(["argument_bytes", "output_bytes", "temp_bytes", "alias_bytes", "peak_bytes"], root.GetProperty("memory").EnumerateObject().Select(p => p.Name));
+    }
+
+    [Fact]
+    public void Unwritable_output_is_exit_code_4_and_leaves_nothing()
+    {
+        var r = CliRunner.Run("hlo", "--width", "0.0625", "--batch", "2", "--out", "/proc/xlaprune/step.pb");
+
+        Assert.Equal(4, r.ExitCode);
+        Assert.StartsWith("xlaprune: cannot write /proc/xlaprune/step.pb: ", r.StdErr.Trim(), StringComparison.Ordinal);
+    }
+}

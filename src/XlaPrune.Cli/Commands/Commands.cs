@@ -18,6 +18,8 @@ internal static class Commands
         config.AddCommand<PruneCommand>("prune").WithDescription("Plan which channels to keep (slimming or l1) and write the pruned checkpoint and plan.");
         config.AddCommand<EvalCommand>("eval").WithDescription("Test accuracy of a checkpoint.");
         config.AddCommand<LayoutCommand>("layout").WithDescription("Logical and TPU-padded bytes of every tensor of a train step.");
+        config.AddCommand<HloCommand>("hlo").WithDescription("Write a model's train-step or eval-step HloModuleProto (and HLO or StableHLO text).");
+        config.AddCommand<ProfileCommand>("profile").WithDescription("Compile and time a model's train step on a PJRT plugin.");
         config.AddCommand<CompileCommand>("compile").WithDescription("Compile a serialized HloModuleProto on a PJRT plugin and print outputs and memory statistics.");
     }
 }

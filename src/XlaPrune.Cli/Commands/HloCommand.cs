@@ -1,0 +1,84 @@
+using System.ComponentModel;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using XlaPrune.Programs;
+
+namespace XlaPrune.Cli;
+
+/// <summary><c>xlaprune hlo</c>: writes a model's train-step or eval-step program.</summary>
+internal sealed class HloCommand : Command<HloCommand.Settings>
+{
+    internal sealed class Settings : ModelSettings
+    {
+        [CommandOption("--plan <PLAN.json>")]
+        [Description("Build the pruned model of this plan (it must be for the model the options describe).")]
+        public string? Plan { get; init; }
+
+        [CommandOption("--program <NAME>")]
+        [Description("train-step or eval-step.")]
+        [DefaultValue("train-step")]
+        public string Program { get; init; } = "train-step";
+
+        [CommandOption("--batch <B>")]
+        [DefaultValue(128)]
+        public int Batch { get; init; } = 128;
+
+        [CommandOption("--out <FILE.pb>")]
+        [Description("Serialized HloModuleProto.")]
+        public string Out { get; init; } = "";
+
+        [CommandOption("--text <FILE.hlo>")]
+        [Description("Also write XLA's HLO text.")]
+        public string? Text { get; init; }
+
+        [CommandOption("--mlir <FILE.mlir>")]
+        [Description("Also write StableHLO MLIR text.")]
+        public string? Mlir { get; init; }
+
+        public override ValidationResult Validate()
+        {
+            var b = base.Validate();
+            if (!b.Successful)
+            {
+                return b;
+            }
+
+            if (string.IsNullOrEmpty(Out))
+            {
+                return ValidationResult.Error("--out: the .pb file to write is required");
+            }
+
+            return Program is "train-step" or "eval-step"
+                ? ValidationResult.Success()
+                : ValidationResult.Error($"--program: unknown program '{Program}' (known: train-step, eval-step)");
+        }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var spec = PlanOption.Apply(settings.Plan, settings.BuildSpec());
+        Vgg16Program program;
+        try
+        {
+            program = settings.Program == "train-step" ? Vgg16Programs.TrainStep(spec, settings.Batch) : Vgg16Programs.EvalStep(spec, settings.Batch);
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliException(ExitCodes.Usage, ModelSettings.WithoutParameterName(e), e);
+        }
+
+        Output.WriteFileAtomically(settings.Out, program.Module.ToProtoBytes());
+        if (settings.Text is not null)
+        {
+            Output.WriteTextAtomically(settings.Text, program.Module.ToHloText());
+        }
+
+        if (settings.Mlir is not null)
+        {
+            Output.WriteTextAtomically(settings.Mlir, program.Module.ToMlirText());
+        }
+
+        AnsiConsole.MarkupLineInterpolated($"{settings.Program} of {spec.Describe()} at batch {settings.Batch}: {program.Arguments.Count} arguments, {program.Results.Count} results -> {settings.Out}");
+        return ExitCodes.Success;
+    }
+}
