@@ -419,6 +419,10 @@ class Interpreter {
   // Every form XLA uses, gradients included: padding, strides, lhs (base) and rhs (window)
   // dilation, window reversal, feature groups and batch groups.
   void Convolution(const Instr& in, const Buf& lhs, const Buf& rhs, Buf& out) {
+    if (out->shape().type == ElementType::kF32 && in.feature_groups == 1 && in.batch_groups == 1) {
+      ConvolutionGemm(in, lhs, rhs, out);
+      return;
+    }
     const auto& c = in.conv;
     const auto& ld = lhs->shape().dims;
     const auto& kd = rhs->shape().dims;
@@ -470,6 +474,85 @@ class Interpreter {
         }
       }
     });
+  }
+
+  // Ungrouped f32 convolution as im2col + sgemm, for any dimension numbers, padding, dilation,
+  // stride and window reversal (so forward, input-gradient and weight-gradient convolutions all
+  // take it): per output batch, gather the input windows into a [IF*KS, OS] matrix and multiply
+  // by the kernel as [OF, IF*KS].
+  void ConvolutionGemm(const Instr& in, const Buf& lhs, const Buf& rhs, Buf& out) {
+    const auto& c = in.conv;
+    const auto& ld = lhs->shape().dims;
+    const auto& kd = rhs->shape().dims;
+    const auto& od = out->shape().dims;
+    auto ls = Strides(ld), ks = Strides(kd), os = Strides(od);
+    const size_t sp = c.in_spatial.size();
+    const int64_t IF = kd[c.k_in], OF = od[c.out_feature], N = od[c.out_batch];
+    std::vector<int64_t> kspatial(sp), ospatial(sp);
+    int64_t KS = 1, OS = 1;
+    for (size_t s = 0; s < sp; s++) {
+      kspatial[s] = kd[c.k_spatial[s]];
+      ospatial[s] = od[c.out_spatial[s]];
+      KS *= kspatial[s];
+      OS *= ospatial[s];
+    }
+    if (N == 0 || OF == 0 || OS == 0) return;
+    const float* L = P<float>(lhs);
+    const float* K = P<float>(rhs);
+    float* O = P<float>(out);
+    // Kernel as [OF, IF*KS], with window reversal applied.
+    std::vector<float> wm(static_cast<size_t>(OF * IF * KS));
+    std::vector<int64_t> kpos(sp, 0), opos(sp, 0);
+    for (int64_t k = 0; k < KS; k++) {
+      int64_t koff = 0;
+      for (size_t s = 0; s < sp; s++) koff += (in.window[s].reversal ? in.window[s].size - 1 - kpos[s] : kpos[s]) * ks[c.k_spatial[s]];
+      for (int64_t o = 0; o < OF; o++)
+        for (int64_t i = 0; i < IF; i++) wm[static_cast<size_t>(o * IF * KS + i * KS + k)] = K[koff + o * ks[c.k_out] + i * ks[c.k_in]];
+      Next(kpos, kspatial);
+    }
+    // For each (window position, output position): the input spatial offset, or -1 for padding.
+    std::vector<int64_t> where(static_cast<size_t>(KS * OS));
+    std::vector<int64_t> oofs(static_cast<size_t>(OS));
+    std::fill(kpos.begin(), kpos.end(), 0);
+    for (int64_t k = 0; k < KS; k++) {
+      std::fill(opos.begin(), opos.end(), 0);
+      for (int64_t o = 0; o < OS; o++) {
+        int64_t off = 0;
+        for (size_t s = 0; s < sp && off >= 0; s++) {
+          const WindowDim& w = in.window[s];
+          int64_t p = opos[s] * w.stride + kpos[s] * w.window_dilation - w.pad_lo;
+          if (p < 0 || p % w.base_dilation != 0 || p / w.base_dilation >= ld[c.in_spatial[s]]) off = -1;
+          else off += (p / w.base_dilation) * ls[c.in_spatial[s]];
+        }
+        where[static_cast<size_t>(k * OS + o)] = off;
+        if (k == 0) {
+          int64_t oo = 0;
+          for (size_t s = 0; s < sp; s++) oo += opos[s] * os[c.out_spatial[s]];
+          oofs[static_cast<size_t>(o)] = oo;
+        }
+        Next(opos, ospatial);
+      }
+      Next(kpos, kspatial);
+    }
+    std::vector<float> col(static_cast<size_t>(IF * KS * OS));
+    std::vector<float> result(static_cast<size_t>(OF * OS));
+    for (int64_t n = 0; n < N; n++) {
+      for (int64_t i = 0; i < IF; i++) {
+        const float* base = L + n * ls[c.in_batch] + i * ls[c.in_feature];
+        float* row = col.data() + i * KS * OS;
+        for (int64_t k = 0; k < KS * OS; k++) {
+          int64_t off = where[static_cast<size_t>(k)];
+          row[k] = off >= 0 ? base[off] : 0.0f;
+        }
+      }
+      if (dnnl_sgemm('N', 'N', OF, OS, IF * KS, 1.0f, wm.data(), IF * KS, col.data(), OS, 0.0f, result.data(), OS) != dnnl_success)
+        throw EngineError(ErrorCode::kInternal, "dnnl_sgemm failed in '" + in.name + "'");
+      for (int64_t o = 0; o < OF; o++) {
+        float* dst = O + n * os[c.out_batch] + o * os[c.out_feature];
+        const float* src = result.data() + o * OS;
+        for (int64_t q = 0; q < OS; q++) dst[oofs[static_cast<size_t>(q)]] = src[q];
+      }
+    }
   }
 
   // A reducer either known to be one binary op, or interpreted on scalars.
