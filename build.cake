@@ -75,6 +75,15 @@ Task("Study")
     Run("dotnet", $"artifacts/bin/XlaPrune.Cli/{configuration.ToLowerInvariant()}/xlaprune.dll study --preset quick --out \"{output}\"");
 });
 
+Task("Bench")
+    .Description("Benchmarks as ratios against references measured in the same run; writes docs/benchmarks.md.")
+    .IsDependentOn("Build")
+    .Does(() =>
+{
+    Run("dotnet", $"build bench/XlaPrune.Bench/XlaPrune.Bench.csproj -c {configuration} -nologo -clp:NoSummary");
+    Run("dotnet", $"artifacts/bin/XlaPrune.Bench/{configuration.ToLowerInvariant()}/XlaPrune.Bench.dll \"{root}\" \"{root}/docs/benchmarks.md\"");
+});
+
 Task("Clean")
     .Does(() => CleanDirectory(artifacts));
 
