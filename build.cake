@@ -84,6 +84,21 @@ Task("Bench")
     Run("dotnet", $"artifacts/bin/XlaPrune.Bench/{configuration.ToLowerInvariant()}/XlaPrune.Bench.dll \"{root}\" \"{root}/docs/benchmarks.md\"");
 });
 
+Task("Fuzz")
+    .Description("Build the libFuzzer targets with clang-14 and run each for --seconds (default 60), seeded with an emitted train step.")
+    .IsDependentOn("Build")
+    .Does(() =>
+{
+    var seconds = Argument("seconds", 60);
+    var fuzzBuild = artifacts.Combine("fuzz");
+    var corpus = artifacts.Combine("fuzz-corpus/compile");
+    EnsureDirectoryExists(corpus);
+    Run("dotnet", $"artifacts/bin/XlaPrune.Cli/{configuration.ToLowerInvariant()}/xlaprune.dll hlo --width 0.0625 --in-channels 1 --batch 2 --out \"{corpus}/train_step.pb\"");
+    Run("cmake", $"-S \"{root}\" -B \"{fuzzBuild}\" -DCMAKE_BUILD_TYPE=Release -DXLAPRUNE_FUZZ=ON -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14");
+    Run("cmake", $"--build \"{fuzzBuild}\" -j {System.Environment.ProcessorCount} --target xlaprune_fuzz_compile");
+    Run($"{fuzzBuild}/xlaprune_fuzz_compile", $"-max_total_time={seconds} -rss_limit_mb=4096 -max_len=200000 \"{corpus}\"");
+});
+
 Task("Clean")
     .Does(() => CleanDirectory(artifacts));
 
