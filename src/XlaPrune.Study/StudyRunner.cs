@@ -98,7 +98,9 @@ public sealed class StudyRunner(StudyOptions options, IModelTrainer trainer, ISt
     {
         "fashion-mnist" => (FashionMnist.Load(_options.DatasetDirectory, true, _options.TrainLimit), FashionMnist.Load(_options.DatasetDirectory, false, _options.TestLimit)),
         "cifar10" => (Cifar10.Load(_options.DatasetDirectory, true, _options.TrainLimit), Cifar10.Load(_options.DatasetDirectory, false, _options.TestLimit)),
-        _ => throw new ArgumentException($"unknown dataset '{_options.Dataset}' (known: fashion-mnist, cifar10)"),
+        "imagenet-folder" => (ImageFolder.Load(Path.Combine(_options.DatasetDirectory, "train"), _options.Model.ImageSize, _options.TrainLimit),
+            ImageFolder.Load(Path.Combine(_options.DatasetDirectory, "val"), _options.Model.ImageSize, _options.TestLimit)),
+        _ => throw new ArgumentException($"unknown dataset '{_options.Dataset}' (known: fashion-mnist, cifar10, imagenet-folder)"),
     };
 
     private ModelWeights Baseline(int seed, ImageDataset train, ImageDataset test, int done, int count, IProgress<StudyProgress>? progress, CancellationToken ct)

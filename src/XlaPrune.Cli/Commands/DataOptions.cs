@@ -17,7 +17,8 @@ internal static class Inputs
             {
                 "fashion-mnist" => FashionMnist.Load(directory ?? FashionMnist.DefaultDirectory, train, limit),
                 "cifar10" => Cifar10.Load(directory ?? throw new CliException(ExitCodes.Usage, "--dataset-dir is required for cifar10 (the folder of data_batch_*.bin)"), train, limit),
-                _ => throw new CliException(ExitCodes.Usage, $"--dataset: unknown dataset '{dataset}' (known: fashion-mnist, cifar10)"),
+                "imagenet-folder" => ImageFolder.Load(Path.Combine(directory ?? throw new CliException(ExitCodes.Usage, "--dataset-dir is required for imagenet-folder (a folder with train/ and val/ class folders)"), train ? "train" : "val"), 224, limit),
+                _ => throw new CliException(ExitCodes.Usage, $"--dataset: unknown dataset '{dataset}' (known: fashion-mnist, cifar10, imagenet-folder)"),
             };
         }
         catch (DatasetException e)
@@ -62,7 +63,7 @@ internal static class Inputs
 internal class DatasetSettings : ModelSettings
 {
     [CommandOption("--dataset <NAME>")]
-    [Description("fashion-mnist (Debian's dataset-fashion-mnist, padded to 32x32) or cifar10.")]
+    [Description("fashion-mnist (Debian's dataset-fashion-mnist, padded to 32x32), cifar10 (binary batches) or imagenet-folder (train/ and val/ class folders, 224x224).")]
     [DefaultValue("fashion-mnist")]
     public string Dataset { get; init; } = "fashion-mnist";
 
