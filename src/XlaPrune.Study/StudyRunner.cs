@@ -223,9 +223,15 @@ public sealed class StudyRunner(StudyOptions options, IModelTrainer trainer, ISt
     {
         public void Report(TrainProgress value) => report(value);
     }
+}
 
-    private sealed class TileAwareRounding : IKeptCountRounding
+/// <summary>Plan rounding to whole 128-channel TPU tiles (nearest), joining the layout model to the planner.</summary>
+public sealed class TileAwareRounding : IKeptCountRounding
+{
+    /// <inheritdoc/>
+    public int Round(ConvLayerSpec layer, int kept)
     {
-        public int Round(ConvLayerSpec layer, int kept) => TileAwareChannels.Round(layer.OutChannels, kept);
+        ArgumentNullException.ThrowIfNull(layer);
+        return TileAwareChannels.Round(layer.OutChannels, kept);
     }
 }

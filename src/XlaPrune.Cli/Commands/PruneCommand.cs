@@ -117,7 +117,7 @@ internal sealed class PruneCommand : Command<PruneCommand.Settings>
             FloorFraction = settings.Floor,
             RoundTo = settings.RoundTo,
             Rounding = settings.Rounding == "nearest" ? RoundingMode.Nearest : RoundingMode.Down,
-            CustomRounding = settings.TileAware ? new TileRounding() : null,
+            CustomRounding = settings.TileAware ? new Study.TileAwareRounding() : null,
         };
         PruningPlan plan;
         try
@@ -158,10 +158,5 @@ internal sealed class PruneCommand : Command<PruneCommand.Settings>
         }
 
         return ExitCodes.Success;
-    }
-
-    private sealed class TileRounding : IKeptCountRounding
-    {
-        public int Round(ConvLayerSpec layer, int kept) => TileAwareChannels.Round(layer.OutChannels, kept);
     }
 }
