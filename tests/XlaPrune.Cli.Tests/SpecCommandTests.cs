@@ -67,3 +67,23 @@ public sealed class HloAndProfileCommandTests : IDisposable
         Assert.StartsWith("xlaprune: cannot write /proc/xlaprune/step.pb: ", r.StdErr.Trim(), StringComparison.Ordinal);
     }
 }
+
+public class LayoutCommandTests
+{
+    [Fact]
+    public void Layout_json_has_model_and_plugin_figures_per_tensor()
+    {
+        var r = CliRunner.Run("layout", "--width", "0.125", "--batch", "8", "--plugin", "cpu", "--json");
+
+        Assert.Equal(0, r.ExitCode);
+        var root = JsonDocument.Parse(r.StdOut).RootElement;
+        var conv1 = root.GetProperty("tensors")[0];
+        Assert.Equal("conv1.weight", conv1.GetProperty("name").GetString());
+        Assert.Equal("f32[8,3,3,3]{0,1,3,2:T(4,128)}", conv1.GetProperty("layout").GetString());
+        Assert.Equal(8 * 3 * 9 * 4, conv1.GetProperty("logical_bytes").GetInt64());
+        Assert.Equal(9 * 4 * 128 * 4, conv1.GetProperty("tpu_padded_bytes").GetInt64());
+        // Our CPU plugin stores arrays densely, row-major: its real figures equal the logical ones.
+        Assert.Equal("{3,2,1,0}", conv1.GetProperty("device_layout").GetString());
+        Assert.Equal(root.GetProperty("totals").GetProperty("logical_bytes").GetInt64(), root.GetProperty("device_total_bytes").GetInt64());
+    }
+}

@@ -4,6 +4,7 @@ using Spectre.Console;
 using Spectre.Console.Cli;
 using XlaPrune.Layout;
 using XlaPrune.Models;
+using XlaPrune.Pjrt;
 using XlaPrune.Pruning;
 
 namespace XlaPrune.Cli;
@@ -33,6 +34,10 @@ internal sealed class LayoutCommand : Command<LayoutCommand.Settings>
         [DefaultValue(128)]
         public int Batch { get; init; } = 128;
 
+        [CommandOption("--plugin <NAME|PATH>")]
+        [Description("Also place every tensor on this PJRT plugin and report its real layout and on-device size beside the model's prediction.")]
+        public string? Plugin { get; init; }
+
         [CommandOption("--json")]
         public bool Json { get; init; }
 
@@ -42,6 +47,11 @@ internal sealed class LayoutCommand : Command<LayoutCommand.Settings>
             if (!b.Successful)
             {
                 return b;
+            }
+
+            if (Plugin is not null && Dtype != "f32")
+            {
+                return ValidationResult.Error("--plugin measures f32 tensors only; drop --dtype or use f32");
             }
 
             if (Plan is not null && (Ratio is not null || Method is not null))
@@ -101,6 +111,7 @@ internal sealed class LayoutCommand : Command<LayoutCommand.Settings>
         var tensors = TpuLayoutModel.TrainStepTensors(model, settings.Batch, type);
         var totals = TpuLayoutModel.Totals(tensors);
         var unpruned = TpuLayoutModel.Totals(TpuLayoutModel.TrainStepTensors(original, settings.Batch, type));
+        var device = settings.Plugin is null ? null : MeasureOnDevice(settings.Plugin, tensors);
         if (settings.Json)
         {
             Output.PrintJson(new
@@ -117,7 +128,11 @@ internal sealed class LayoutCommand : Command<LayoutCommand.Settings>
                     layout = t.Layout.ToString(),
                     logical_bytes = t.LogicalBytes,
                     tpu_padded_bytes = t.PaddedBytes,
+                    device_bytes = device?[t.Name].Bytes,
+                    device_layout = device?[t.Name].Layout,
                 }),
+                device_platform = device is null ? null : settings.Plugin,
+                device_total_bytes = device?.Values.Sum(d => d.Bytes),
                 totals = new
                 {
                     logical_bytes = totals.LogicalBytes,
@@ -130,14 +145,43 @@ internal sealed class LayoutCommand : Command<LayoutCommand.Settings>
         }
 
         var table = new Table().AddColumns("tensor", "layout", "logical", "TPU-padded");
+        if (device is not null)
+        {
+            table.AddColumns("device layout", "device bytes");
+        }
+
         foreach (var t in tensors)
         {
-            table.AddRow(Markup.Escape(t.Name), Markup.Escape(t.Layout.ToString()), $"{t.LogicalBytes:N0}", $"{t.PaddedBytes:N0}");
+            var row = new List<string> { Markup.Escape(t.Name), Markup.Escape(t.Layout.ToString()), $"{t.LogicalBytes:N0}", $"{t.PaddedBytes:N0}" };
+            if (device is not null)
+            {
+                row.Add(Markup.Escape(device[t.Name].Layout));
+                row.Add($"{device[t.Name].Bytes:N0}");
+            }
+
+            table.AddRow([.. row]);
         }
 
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLineInterpolated($"{model.Describe()}, batch {settings.Batch}, {settings.Dtype}");
         AnsiConsole.MarkupLineInterpolated($"total: logical {totals.LogicalBytes:N0} B, TPU-padded {totals.PaddedBytes:N0} B (x{totals.PaddingFactor:F2}); unpruned: {unpruned.LogicalBytes:N0} B and {unpruned.PaddedBytes:N0} B");
         return ExitCodes.Success;
+    }
+
+    // Places each tensor (zero-filled) on the plugin's first device and reads back what the plugin
+    // reports: its memory layout (minor_to_major and tiles) and its on-device size.
+    private static Dictionary<string, (long Bytes, string Layout)> MeasureOnDevice(string plugin, IReadOnlyList<TensorLayout> tensors)
+    {
+        using var client = PluginOption.Load(plugin).CreateClient();
+        var result = new Dictionary<string, (long, string)>(StringComparer.Ordinal);
+        foreach (var t in tensors)
+        {
+            using var buffer = client.BufferFromHost<float>(new float[t.Layout.Dims.Aggregate(1L, (a, d) => a * d)], [.. t.Layout.Dims]);
+            var layout = buffer.GetMemoryLayout();
+            var text = "{" + string.Join(",", layout.MinorToMajor) + (layout.Tiles.Count > 0 ? ":" + string.Concat(layout.Tiles.Select(x => "T(" + string.Join(",", x) + ")")) : "") + "}";
+            result[t.Name] = (buffer.OnDeviceSizeInBytes, text);
+        }
+
+        return result;
     }
 }
