@@ -87,3 +87,34 @@ public class LayoutCommandTests
         Assert.Equal(root.GetProperty("totals").GetProperty("logical_bytes").GetInt64(), root.GetProperty("device_total_bytes").GetInt64());
     }
 }
+
+public sealed class TrainPruneCommandTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("xlaprune-prune-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void Tile_aware_prune_keeps_whole_tiles_and_reports_the_plain_plan_beside_it()
+    {
+        var checkpoint = Path.Combine(_dir, "base.safetensors");
+        var train = CliRunner.Run("train", "--width", "0.5", "--in-channels", "1", "--epochs", "1", "--limit", "64", "--test-limit", "32", "--out", checkpoint, "--json");
+        Assert.Equal(0, train.ExitCode);
+        Assert.InRange(JsonDocument.Parse(train.StdOut).RootElement.GetProperty("test_accuracy").GetDouble(), 0, 1);
+
+        var r = CliRunner.Run("prune", "--checkpoint", checkpoint, "--ratio", "0.3", "--tile-aware", "--dataset", "none", "--out", Path.Combine(_dir, "p"), "--json");
+
+        Assert.Equal(0, r.ExitCode);
+        var root = JsonDocument.Parse(r.StdOut).RootElement;
+        var kept = root.GetProperty("conv_channels").EnumerateArray().Select(e => e.GetInt32()).ToArray();
+        int[] original = [32, 32, 64, 64, 128, 128, 128, 256, 256, 256, 256, 256, 256];
+        for (var i = 0; i < kept.Length; i++)
+        {
+            Assert.True(original[i] <= 128 || kept[i] % 128 == 0, $"conv{i + 1} keeps {kept[i]} of {original[i]}");
+        }
+
+        Assert.True(root.GetProperty("tpu_padded_bytes").GetInt64() <= root.GetProperty("plain_tpu_padded_bytes").GetInt64());
+        Assert.True(File.Exists(Path.Combine(_dir, "p", "plan.json")));
+        Assert.True(File.Exists(Path.Combine(_dir, "p", "pruned.safetensors")));
+    }
+}

@@ -130,6 +130,9 @@ internal sealed class PruneCommand : Command<PruneCommand.Settings>
         }
 
         var (pruned, prunedWeights) = Surgery.Apply(plan, weights, reload: !settings.Scratch, settings.Seed);
+        // With --tile-aware, the plain plan's figures are reported beside it (train step at batch 128).
+        var plain = settings.TileAware ? Planner.Plan(spec, weights, importance, options with { CustomRounding = null }).PrunedModel : null;
+        long PaddedBytes(Vgg16Spec s) => TpuLayoutModel.Totals(TpuLayoutModel.TrainStepTensors(s, 128)).PaddedBytes;
         var planPath = Path.Combine(settings.Out, "plan.json");
         var checkpointPath = Path.Combine(settings.Out, "pruned.safetensors");
         Output.WriteTextAtomically(planPath, plan.ToJson());
@@ -144,6 +147,9 @@ internal sealed class PruneCommand : Command<PruneCommand.Settings>
             flops = pruned.FlopsPerImage,
             achieved_ratio = plan.AchievedRatio,
             conv_channels = pruned.ConvChannels,
+            tpu_padded_bytes = PaddedBytes(pruned),
+            plain_conv_channels = plain?.ConvChannels,
+            plain_tpu_padded_bytes = plain is null ? (long?)null : PaddedBytes(plain),
             plan = planPath,
             checkpoint = checkpointPath,
         };
@@ -154,6 +160,11 @@ internal sealed class PruneCommand : Command<PruneCommand.Settings>
         else
         {
             AnsiConsole.MarkupLineInterpolated($"{pruned.Describe()}: removed {plan.AchievedRatio:P1} of the channels; params {pruned.ParameterCount:N0}; accuracy before retraining {(accuracy is { } a ? a.ToString("F4", CultureInfo.InvariantCulture) : "not measured")}");
+            if (plain is not null)
+            {
+                AnsiConsole.MarkupLineInterpolated($"tile-aware: {PaddedBytes(pruned):N0} TPU-padded bytes per train step at batch 128, against {PaddedBytes(plain):N0} for the plain plan {plain.Describe()}");
+            }
+
             AnsiConsole.MarkupLineInterpolated($"plan {planPath}, checkpoint {checkpointPath}");
         }
 
