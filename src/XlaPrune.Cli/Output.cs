@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using XlaPrune.Models;
 
 namespace XlaPrune.Cli;
 
@@ -21,23 +22,13 @@ internal static class Output
     /// <summary>Writes the whole file next to its destination, then renames it into place.</summary>
     public static void WriteFileAtomically(string path, ReadOnlySpan<byte> bytes)
     {
-        var full = Path.GetFullPath(path);
-        var dir = Path.GetDirectoryName(full)!;
-        var temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
+        var data = bytes.ToArray();
         try
         {
-            Directory.CreateDirectory(dir);
-            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-            {
-                stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temp, full, overwrite: true);
+            AtomicFiles.Write(path, stream => stream.Write(data));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            TryDelete(temp);
             throw new CliException(ExitCodes.BadOutput, $"cannot write {path}: {e.Message}", e);
         }
     }
@@ -63,20 +54,4 @@ internal static class Output
         UnauthorizedAccessException => "permission denied",
         _ => e.Message,
     };
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException)
-        {
-            // Best effort: a leftover temp file is harmless and named after the process.
-        }
-        catch (UnauthorizedAccessException)
-        {
-            // Same as above.
-        }
-    }
 }

@@ -58,32 +58,18 @@ public static class Checkpoint
             header.WriteByte((byte)' ');
         }
 
-        var full = Path.GetFullPath(path);
-        var temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
-        try
+        AtomicFiles.Write(path, file =>
         {
-            using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+            Span<byte> length = stackalloc byte[8];
+            BinaryPrimitives.WriteInt64LittleEndian(length, header.Length);
+            file.Write(length);
+            header.Position = 0;
+            header.CopyTo(file);
+            foreach (var (_, t) in list)
             {
-                Span<byte> length = stackalloc byte[8];
-                BinaryPrimitives.WriteInt64LittleEndian(length, header.Length);
-                file.Write(length);
-                header.Position = 0;
-                header.CopyTo(file);
-                foreach (var (_, t) in list)
-                {
-                    file.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(t.Data.AsSpan()));
-                }
-
-                file.Flush(flushToDisk: true);
+                file.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(t.Data.AsSpan()));
             }
-
-            File.Move(temp, full, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
+        });
     }
 
     /// <summary>Reads a checkpoint written by <see cref="Save"/> (or any f32 safetensors file).</summary>

@@ -1,3 +1,4 @@
+using XlaPrune.Models;
 using ScottPlot;
 
 namespace XlaPrune.Study;

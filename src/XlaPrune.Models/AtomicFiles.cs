@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace XlaPrune.Study;
+namespace XlaPrune.Models;
 
 /// <summary>Writes files so a kill leaves the old content or the new, never half of one.</summary>
 public static class AtomicFiles
