@@ -4,6 +4,8 @@
 #include <cstring>
 #include <limits>
 #include <mutex>
+#include <unordered_map>
+#include <vector>
 
 #include "engine.h"
 #include "internal.h"
@@ -40,23 +42,98 @@ int64_t ArrayShape::ElementCount() const noexcept {
   return n;
 }
 
-std::shared_ptr<DeviceBuffer> DeviceBuffer::Allocate(const ArrayShape& shape) {
-  size_t bytes = shape.ByteSize();
+namespace {
+
+// Large blocks are kept for reuse after they are freed. A train step frees and reallocates the
+// same activation-sized blocks every step; without the cache each one comes back from the
+// kernel as fresh zero-filled pages (glibc maps blocks above its mmap threshold directly),
+// which costs more than the element-wise work done on them.
+class BlockCache {
+ public:
+  static constexpr size_t kMinCached = size_t{64} << 10;
+  static constexpr size_t kMaxCachedTotal = size_t{8} << 30;
+
+  static BlockCache& Get() {
+    static BlockCache* cache = new BlockCache();  // never destroyed: buffers may outlive statics
+    return *cache;
+  }
+
+  static size_t Rounded(size_t bytes) {
+    size_t r = (std::max<size_t>(bytes, 1) + 63) / 64 * 64;
+    return r >= kMinCached ? (r + 4095) / 4096 * 4096 : r;
+  }
+
+  void* Take(size_t rounded) {
+    if (rounded >= kMinCached) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      auto it = free_.find(rounded);
+      if (it != free_.end() && !it->second.empty()) {
+        void* p = it->second.back();
+        it->second.pop_back();
+        cached_ -= rounded;
+        return p;
+      }
+    }
+    return std::aligned_alloc(64, rounded);
+  }
+
+  void Give(void* p, size_t rounded) noexcept {
+    if (p == nullptr) return;
+    if (rounded >= kMinCached) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (cached_ + rounded <= kMaxCachedTotal) {
+        try {
+          free_[rounded].push_back(p);
+          cached_ += rounded;
+          return;
+        } catch (...) {
+        }
+      }
+    }
+    std::free(p);
+  }
+
+ private:
+  std::mutex mutex_;
+  std::unordered_map<size_t, std::vector<void*>> free_;
+  size_t cached_ = 0;
+};
+
+void* TakeBlock(size_t bytes, const ArrayShape* shape) {
   if (bytes > kMaxBufferBytes) {
-    throw EngineError(ErrorCode::kResourceExhausted,
-                      "cannot allocate " + std::to_string(bytes) + " bytes for " + ShapeText(shape));
+    throw EngineError(ErrorCode::kResourceExhausted, "cannot allocate " + std::to_string(bytes) + " bytes" + (shape ? " for " + ShapeText(*shape) : std::string()));
   }
-  size_t rounded = (std::max<size_t>(bytes, 1) + 63) / 64 * 64;
-  void* data = std::aligned_alloc(64, rounded);
+  void* data = BlockCache::Get().Take(BlockCache::Rounded(bytes));
   if (data == nullptr) {
-    throw EngineError(ErrorCode::kResourceExhausted,
-                      "out of memory allocating " + std::to_string(bytes) + " bytes for " + ShapeText(shape));
+    throw EngineError(ErrorCode::kResourceExhausted, "out of memory allocating " + std::to_string(bytes) + " bytes" + (shape ? " for " + ShapeText(*shape) : std::string()));
   }
-  std::memset(data, 0, rounded);
-  return std::shared_ptr<DeviceBuffer>(new DeviceBuffer(shape, data, bytes));
+  return data;
 }
 
-DeviceBuffer::~DeviceBuffer() { std::free(data_); }
+}  // namespace
+
+std::shared_ptr<DeviceBuffer> DeviceBuffer::AllocateUninitialized(const ArrayShape& shape) {
+  size_t bytes = shape.ByteSize();
+  void* data = TakeBlock(bytes, &shape);
+  try {
+    return std::shared_ptr<DeviceBuffer>(new DeviceBuffer(shape, data, bytes));
+  } catch (...) {
+    BlockCache::Get().Give(data, BlockCache::Rounded(bytes));
+    throw;
+  }
+}
+
+std::shared_ptr<DeviceBuffer> DeviceBuffer::Allocate(const ArrayShape& shape) {
+  auto b = AllocateUninitialized(shape);
+  std::memset(b->data(), 0, b->size_bytes());
+  return b;
+}
+
+DeviceBuffer::~DeviceBuffer() { BlockCache::Get().Give(data_, BlockCache::Rounded(size_)); }
+
+ScratchBlock::ScratchBlock(size_t bytes) : data_(TakeBlock(bytes, nullptr)), bytes_(bytes) {}
+
+ScratchBlock::~ScratchBlock() { BlockCache::Get().Give(data_, BlockCache::Rounded(bytes_)); }
 
 // All replicas of one execution meet here for every all-reduce: each adds its contribution,
 // the last to arrive publishes the sum, and everyone copies it out.

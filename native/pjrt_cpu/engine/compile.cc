@@ -179,6 +179,11 @@ class Builder {
     if (entry == comp_index_.end()) Fail(ErrorCode::kInvalidArgument, "entry computation id " + std::to_string(module_.entry_computation_id()) + " names no computation");
     program->entry = entry->second;
     FinishEntry(*program);
+    for (auto& comp : program->computations) {
+      for (auto& in : comp.instrs) {
+        if (in.op == Op::kConvolution) in.dnnl_conv = PlanConvolution(in, comp.instrs[in.operands[0]].shape.array, comp.instrs[in.operands[1]].shape.array);
+      }
+    }
     return program;
   }
 

@@ -79,7 +79,9 @@ struct ArrayShape {
 // aliases a donated input can take over its storage.
 class DeviceBuffer {
  public:
-  static std::shared_ptr<DeviceBuffer> Allocate(const ArrayShape& shape);  // throws kResourceExhausted
+  static std::shared_ptr<DeviceBuffer> Allocate(const ArrayShape& shape);  // zeroed; throws kResourceExhausted
+  // Contents undefined: for kernels that write every element.
+  static std::shared_ptr<DeviceBuffer> AllocateUninitialized(const ArrayShape& shape);
   const ArrayShape& shape() const noexcept { return shape_; }
   void* data() noexcept { return data_; }
   const void* data() const noexcept { return data_; }

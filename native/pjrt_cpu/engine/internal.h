@@ -18,6 +18,23 @@ std::string TypeName(ElementType type);
 std::string ShapeText(const ArrayShape& shape);
 void HubAllReduceSum(CollectiveHub* hub, std::vector<double>& values);
 
+// Uninitialized temporary memory from the engine's block cache, freed (to the cache) on scope exit.
+class ScratchBlock {
+ public:
+  explicit ScratchBlock(size_t bytes);  // throws kResourceExhausted
+  ~ScratchBlock();
+  ScratchBlock(const ScratchBlock&) = delete;
+  ScratchBlock& operator=(const ScratchBlock&) = delete;
+  void* data() const noexcept { return data_; }
+
+ private:
+  void* data_;
+  size_t bytes_;
+};
+
+// A convolution planned onto a oneDNN primitive at compile time (conv_dnnl.cc).
+struct ConvPrimitive;
+
 struct Shape {
   bool tuple = false;
   ArrayShape array;
@@ -72,6 +89,7 @@ struct Instr {
   // A reducer that is one binary op on its two parameters, run without interpreting it.
   Op simple_reducer = Op::kCopy;
   bool has_simple_reducer = false;
+  std::shared_ptr<const ConvPrimitive> dnnl_conv;  // set when oneDNN runs this convolution
 };
 
 struct Computation {
@@ -92,6 +110,11 @@ struct Program {
   MemoryStats memory;
   CostAnalysis cost;
 };
+
+// The oneDNN plan of a convolution, or null when only the generic kernel can run it.
+std::shared_ptr<const ConvPrimitive> PlanConvolution(const Instr& in, const ArrayShape& lhs, const ArrayShape& rhs);
+const char* ConvolutionRole(const ConvPrimitive& plan) noexcept;
+void RunConvolution(const ConvPrimitive& plan, const void* lhs, const void* rhs, void* out);
 
 // Parses and validates; throws EngineError.
 std::unique_ptr<Program> BuildProgram(const void* bytes, size_t size, int num_replicas);

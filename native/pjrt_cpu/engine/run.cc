@@ -5,10 +5,16 @@
 
 #include <algorithm>
 #include <cmath>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <map>
+#include <mutex>
 
 #include "internal.h"
+#include "kernels.h"
 
 namespace xlaprune::cpu {
 namespace {
@@ -103,6 +109,44 @@ T ApplyUnary(Op op, T x, ElementType type) {
   }
 }
 
+// XLAPRUNE_CPU_PROFILE=1: time every entry-computation instruction by kind and print the totals
+// on standard error when the process exits. A developer aid; off by default and free when off.
+class OpProfile {
+ public:
+  static OpProfile* Get() {
+    static OpProfile* profile = std::getenv("XLAPRUNE_CPU_PROFILE") != nullptr ? new OpProfile() : nullptr;
+    return profile;
+  }
+  void Add(const std::string& kind, double ms) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto& e = totals_[kind];
+    e.first += ms;
+    e.second++;
+  }
+
+ private:
+  OpProfile() { std::atexit([] { Get()->Print(); }); }
+  void Print() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    double all = 0;
+    for (const auto& [k, v] : totals_) all += v.first;
+    std::vector<std::pair<double, std::string>> rows;
+    for (const auto& [k, v] : totals_) rows.emplace_back(v.first, k);
+    std::sort(rows.rbegin(), rows.rend());
+    std::fprintf(stderr, "xlaprune cpu profile: %.1f ms in entry instructions\n", all);
+    for (const auto& [ms, k] : rows) std::fprintf(stderr, "  %-40s %8ld x %10.2f ms %5.1f%%\n", k.c_str(), static_cast<long>(totals_[k].second), ms, 100 * ms / all);
+  }
+  std::mutex mutex_;
+  std::map<std::string, std::pair<double, long>> totals_;
+};
+
+std::string ProfileKind(const Instr& in) {
+  if (in.op == Op::kConvolution) return std::string("convolution (") + (in.dnnl_conv ? ConvolutionRole(*in.dnnl_conv) : "generic") + ")";
+  return in.opcode;
+}
+
+constexpr int64_t kGrain = 1 << 14;  // elements per thread below which one thread is faster
+
 class Interpreter {
  public:
   Interpreter(const Program& program, int replica, CollectiveHub* hub) : program_(program), replica_(replica), hub_(hub) {}
@@ -110,9 +154,16 @@ class Interpreter {
   Value Run(int comp_index, std::vector<Value> args) {
     const Computation& comp = program_.computations[comp_index];
     std::vector<Value> vals(comp.instrs.size());
+    OpProfile* profile = comp_index == program_.entry ? OpProfile::Get() : nullptr;
     for (int i = 0; i < static_cast<int>(comp.instrs.size()); i++) {
       const Instr& in = comp.instrs[i];
-      vals[i] = Eval(in, vals, args);
+      if (profile != nullptr) {
+        auto start = std::chrono::steady_clock::now();
+        vals[i] = Eval(in, vals, args);
+        profile->Add(ProfileKind(in), std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+      } else {
+        vals[i] = Eval(in, vals, args);
+      }
       for (int o : in.operands) {
         if (comp.instrs[o].last_use == i) vals[o] = Value{};
       }
@@ -124,6 +175,16 @@ class Interpreter {
   Buf New(const Shape& shape) { return DeviceBuffer::Allocate(shape.array); }
 
   Value Arr(Buf b) { Value v; v.array = std::move(b); return v; }
+
+  // Kernels that may leave output elements unwritten (empty contractions, generic convolution,
+  // padding holes) get zeroed memory; every other kernel writes each element.
+  static bool NeedsZeroedOutput(const Instr& in) {
+    switch (in.op) {
+      case Op::kDot: case Op::kPad: case Op::kConcatenate: case Op::kAllReduce: return true;
+      case Op::kConvolution: return in.dnnl_conv == nullptr;
+      default: return false;
+    }
+  }
 
   Value Eval(const Instr& in, std::vector<Value>& vals, std::vector<Value>& args) {
     auto x = [&](size_t i) -> const Buf& { return vals[in.operands[i]].array; };
@@ -139,7 +200,7 @@ class Interpreter {
       case Op::kGetTupleElement: return vals[in.operands[0]].tuple.at(in.tuple_index);
       default: break;
     }
-    Buf out = in.shape.tuple ? nullptr : New(in.shape);
+    Buf out = in.shape.tuple ? nullptr : NeedsZeroedOutput(in) ? New(in.shape) : DeviceBuffer::AllocateUninitialized(in.shape.array);
     const ArrayShape& os = in.shape.array;
     const int64_t n = in.shape.tuple ? 0 : os.ElementCount();
     switch (in.op) {
@@ -168,12 +229,15 @@ class Interpreter {
           const T* a = P<T>(x(0));
           const T* b = P<T>(x(1));
           T* o = P<T>(out);
-          switch (in.op) {
-            case Op::kAdd: for (int64_t i = 0; i < n; i++) o[i] = static_cast<T>(a[i] + b[i]); break;
-            case Op::kMultiply: for (int64_t i = 0; i < n; i++) o[i] = static_cast<T>(a[i] * b[i]); break;
-            case Op::kSubtract: for (int64_t i = 0; i < n; i++) o[i] = static_cast<T>(a[i] - b[i]); break;
-            default: for (int64_t i = 0; i < n; i++) o[i] = Apply<T>(in.op, a[i], b[i]);
-          }
+          const Op op = in.op;
+          kernels::ParallelFor(n, kGrain, [&](int64_t begin, int64_t end) {
+            switch (op) {
+              case Op::kAdd: for (int64_t i = begin; i < end; i++) o[i] = static_cast<T>(a[i] + b[i]); break;
+              case Op::kMultiply: for (int64_t i = begin; i < end; i++) o[i] = static_cast<T>(a[i] * b[i]); break;
+              case Op::kSubtract: for (int64_t i = begin; i < end; i++) o[i] = static_cast<T>(a[i] - b[i]); break;
+              default: for (int64_t i = begin; i < end; i++) o[i] = Apply<T>(op, a[i], b[i]);
+            }
+          });
         });
         break;
       case Op::kNegate: case Op::kAbs: case Op::kSign: case Op::kExp: case Op::kLog: case Op::kSqrt: case Op::kRsqrt:
@@ -182,7 +246,9 @@ class Interpreter {
           using T = decltype(t);
           const T* a = P<T>(x(0));
           T* o = P<T>(out);
-          for (int64_t i = 0; i < n; i++) o[i] = ApplyUnary<T>(in.op, a[i], os.type);
+          kernels::ParallelFor(n, kGrain, [&](int64_t begin, int64_t end) {
+            for (int64_t i = begin; i < end; i++) o[i] = ApplyUnary<T>(in.op, a[i], os.type);
+          });
         });
         break;
       case Op::kCompare: Compare(in, x(0), x(1), out); break;
@@ -193,7 +259,9 @@ class Interpreter {
           const T* a = P<T>(x(1));
           const T* b = P<T>(x(2));
           T* o = P<T>(out);
-          for (int64_t i = 0; i < n; i++) o[i] = p[i] ? a[i] : b[i];
+          kernels::ParallelFor(n, kGrain, [&](int64_t begin, int64_t end) {
+            for (int64_t i = begin; i < end; i++) o[i] = p[i] ? a[i] : b[i];
+          });
         });
         break;
       case Op::kClamp:
@@ -231,37 +299,17 @@ class Interpreter {
   void Broadcast(const Instr& in, const DeviceBuffer& src, Buf& out) {
     const auto& od = out->shape().dims;
     auto ss = Strides(src.shape().dims);
-    size_t bytes = ElementSize(src.shape().type);
-    std::vector<int64_t> idx(od.size(), 0);
-    int64_t n = out->shape().ElementCount();
-    auto* o = static_cast<uint8_t*>(out->data());
-    const auto* s = static_cast<const uint8_t*>(src.data());
-    for (int64_t i = 0; i < n; i++) {
-      int64_t off = 0;
-      for (size_t k = 0; k < in.dims.size(); k++) off += idx[in.dims[k]] * ss[k];
-      std::memcpy(o + i * bytes, s + off * bytes, bytes);
-      Next(idx, od);
-    }
+    std::vector<int64_t> strides(od.size(), 0);
+    for (size_t k = 0; k < in.dims.size(); k++) strides[in.dims[k]] = ss[k];
+    kernels::StridedCopy(src.data(), out->data(), od, strides, 0, ElementSize(src.shape().type));
   }
 
   void Transpose(const Instr& in, const Buf& src, Buf& out) {
     auto ss = Strides(src->shape().dims);
     const auto& od = out->shape().dims;
-    std::vector<int64_t> step(od.size());
-    for (size_t k = 0; k < od.size(); k++) step[k] = ss[in.dims[k]];
-    Dispatch(src->shape().type, [&](auto t) {
-      using T = decltype(t);
-      const T* s = P<T>(src);
-      T* o = P<T>(out);
-      std::vector<int64_t> idx(od.size(), 0);
-      int64_t n = out->shape().ElementCount();
-      for (int64_t i = 0; i < n; i++) {
-        int64_t off = 0;
-        for (size_t k = 0; k < od.size(); k++) off += idx[k] * step[k];
-        o[i] = s[off];
-        Next(idx, od);
-      }
-    });
+    std::vector<int64_t> strides(od.size());
+    for (size_t k = 0; k < od.size(); k++) strides[k] = ss[in.dims[k]];
+    kernels::StridedCopy(src->data(), out->data(), od, strides, 0, ElementSize(src->shape().type));
   }
 
   void Convert(const Buf& src, Buf& out) {
@@ -291,15 +339,13 @@ class Interpreter {
   void Slice(const Instr& in, const Buf& src, Buf& out) {
     auto ss = Strides(src->shape().dims);
     const auto& od = out->shape().dims;
-    size_t bytes = ElementSize(src->shape().type);
-    std::vector<int64_t> idx(od.size(), 0);
-    int64_t n = out->shape().ElementCount();
-    for (int64_t i = 0; i < n; i++) {
-      int64_t off = 0;
-      for (size_t k = 0; k < od.size(); k++) off += (in.slice[k][0] + idx[k] * in.slice[k][2]) * ss[k];
-      std::memcpy(static_cast<uint8_t*>(out->data()) + i * bytes, static_cast<const uint8_t*>(src->data()) + off * bytes, bytes);
-      Next(idx, od);
+    std::vector<int64_t> strides(od.size());
+    int64_t base = 0;
+    for (size_t k = 0; k < od.size(); k++) {
+      strides[k] = ss[k] * in.slice[k][2];
+      base += in.slice[k][0] * ss[k];
     }
+    kernels::StridedCopy(src->data(), out->data(), od, strides, base, ElementSize(src->shape().type));
   }
 
   void Pad(const Instr& in, const Buf& src, const Buf& value, Buf& out) {
@@ -349,10 +395,17 @@ class Interpreter {
       const T* x = P<T>(a);
       const T* y = P<T>(b);
       uint8_t* o = P<uint8_t>(out);
-      for (int64_t i = 0; i < n; i++) {
-        bool r = d == "EQ" ? x[i] == y[i] : d == "NE" ? x[i] != y[i] : d == "LT" ? x[i] < y[i] : d == "LE" ? x[i] <= y[i] : d == "GT" ? x[i] > y[i] : x[i] >= y[i];
-        o[i] = r ? 1 : 0;
-      }
+      auto run = [&](auto cmp) {
+        kernels::ParallelFor(n, kGrain, [&](int64_t begin, int64_t end) {
+          for (int64_t i = begin; i < end; i++) o[i] = cmp(x[i], y[i]) ? 1 : 0;
+        });
+      };
+      if (d == "EQ") run([](T p, T q) { return p == q; });
+      else if (d == "NE") run([](T p, T q) { return p != q; });
+      else if (d == "LT") run([](T p, T q) { return p < q; });
+      else if (d == "LE") run([](T p, T q) { return p <= q; });
+      else if (d == "GT") run([](T p, T q) { return p > q; });
+      else run([](T p, T q) { return p >= q; });
     });
   }
 
@@ -419,6 +472,10 @@ class Interpreter {
   // Every form XLA uses, gradients included: padding, strides, lhs (base) and rhs (window)
   // dilation, window reversal, feature groups and batch groups.
   void Convolution(const Instr& in, const Buf& lhs, const Buf& rhs, Buf& out) {
+    if (in.dnnl_conv != nullptr) {
+      RunConvolution(*in.dnnl_conv, lhs->data(), rhs->data(), out->data());
+      return;
+    }
     if (out->shape().type == ElementType::kF32 && in.feature_groups == 1 && in.batch_groups == 1) {
       ConvolutionGemm(in, lhs, rhs, out);
       return;
@@ -581,7 +638,62 @@ class Interpreter {
     return *P<R>(r.array);
   }
 
+  static bool FastReducer(const Instr& in, kernels::Reducer& r) {
+    if (!in.has_simple_reducer) return false;
+    switch (in.simple_reducer) {
+      case Op::kAdd: r = kernels::Reducer::kAdd; return true;
+      case Op::kMaximum: r = kernels::Reducer::kMax; return true;
+      case Op::kMinimum: r = kernels::Reducer::kMin; return true;
+      case Op::kMultiply: r = kernels::Reducer::kMul; return true;
+      default: return false;
+    }
+  }
+
+  template <typename F>
+  static bool FastType(ElementType type, F&& body) {
+    switch (type) {
+      case ElementType::kF32: body(float{}); return true;
+      case ElementType::kF64: body(double{}); return true;
+      case ElementType::kS32: body(int32_t{}); return true;
+      case ElementType::kS64: body(int64_t{}); return true;
+      default: return false;
+    }
+  }
+
+  // The window as a 2-D pooling window over the two minor dimensions, if it is one.
+  static bool AsWindow2D(const Instr& in, const std::vector<int64_t>& operand, const std::vector<int64_t>& result, kernels::Window2D& w) {
+    size_t rank = operand.size();
+    if (rank < 2 || in.window.size() != rank) return false;
+    for (size_t d = 0; d < rank; d++) {
+      const WindowDim& wd = in.window[d];
+      if (wd.window_dilation != 1 || wd.base_dilation != 1 || wd.pad_lo < 0 || wd.pad_hi < 0) return false;
+      if (d + 2 < rank) {
+        if (wd.size != 1 || wd.stride != 1 || wd.pad_lo != 0 || wd.pad_hi != 0) return false;
+        w.outer *= operand[d];
+      }
+    }
+    const WindowDim& h = in.window[rank - 2];
+    const WindowDim& c = in.window[rank - 1];
+    w.in_h = operand[rank - 2];
+    w.in_w = operand[rank - 1];
+    w.out_h = result[rank - 2];
+    w.out_w = result[rank - 1];
+    w.size_h = h.size;
+    w.size_w = c.size;
+    w.stride_h = h.stride;
+    w.stride_w = c.stride;
+    w.pad_h = h.pad_lo;
+    w.pad_w = c.pad_lo;
+    return true;
+  }
+
   void Reduce(const Instr& in, const Buf& src, const Buf& init, Buf& out) {
+    kernels::Reducer r;
+    if (FastReducer(in, r) && FastType(src->shape().type, [&](auto t) {
+          using T = decltype(t);
+          kernels::Reduce<T>(P<T>(src), P<T>(out), src->shape().dims, in.dims, *P<T>(init), r);
+        }))
+      return;
     const auto& sd = src->shape().dims;
     auto ostr = Strides(out->shape().dims);
     std::vector<int64_t> map(sd.size(), 0);  // stride in the output of each source dimension (0 if reduced)
@@ -627,6 +739,13 @@ class Interpreter {
   }
 
   void ReduceWindow(const Instr& in, const Buf& src, const Buf& init, Buf& out) {
+    kernels::Reducer r;
+    kernels::Window2D w;
+    if (FastReducer(in, r) && AsWindow2D(in, src->shape().dims, out->shape().dims, w) && FastType(src->shape().type, [&](auto t) {
+          using T = decltype(t);
+          kernels::ReduceWindow2D<T>(P<T>(src), P<T>(out), w, *P<T>(init), r);
+        }))
+      return;
     const auto& sd = src->shape().dims;
     auto ss = Strides(sd);
     const auto& od = out->shape().dims;
@@ -656,6 +775,13 @@ class Interpreter {
     if (root.op == Op::kCompare && select.instrs[root.operands[0]].op == Op::kParameter && select.instrs[root.operands[0]].parameter_number == 0 &&
         select.instrs[root.operands[1]].op == Op::kParameter && select.instrs[root.operands[1]].parameter_number == 1)
       direction = root.direction;
+    kernels::Window2D w;
+    if ((direction == "GE" || direction == "GT") && in.has_simple_reducer && in.simple_reducer == Op::kAdd &&
+        AsWindow2D(in, sd, srcd, w) && FastType(operand->shape().type, [&](auto t) {
+          using T = decltype(t);
+          kernels::SelectAndScatter2D<T>(P<T>(operand), P<T>(source), P<T>(out), w, *P<T>(init), direction == "GE");
+        }))
+      return;
     Dispatch(operand->shape().type, [&](auto t) {
       using T = decltype(t);
       const T* x = P<T>(operand);

@@ -1,0 +1,225 @@
+#include "kernels.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+namespace xlaprune::cpu::kernels {
+namespace {
+
+constexpr int64_t kGrain = 1 << 14;  // elements per thread below which threads cost more than they give
+
+// Drops size-1 dimensions and merges neighbours that step through memory as one.
+void Simplify(std::vector<int64_t>& dims, std::vector<int64_t>& strides) {
+  std::vector<int64_t> d, s;
+  for (size_t i = 0; i < dims.size(); i++) {
+    if (dims[i] == 1) continue;
+    if (!d.empty() && s.back() == strides[i] * dims[i]) {
+      d.back() *= dims[i];
+      s.back() = strides[i];
+      continue;
+    }
+    d.push_back(dims[i]);
+    s.push_back(strides[i]);
+  }
+  dims = std::move(d);
+  strides = std::move(s);
+}
+
+template <typename E>
+void CopyRun(const E* src, E* out, int64_t n, int64_t stride) {
+  if (stride == 1) {
+    std::memcpy(out, src, static_cast<size_t>(n) * sizeof(E));
+  } else if (stride == 0) {
+    std::fill(out, out + n, *src);
+  } else {
+    for (int64_t j = 0; j < n; j++) out[j] = src[j * stride];
+  }
+}
+
+template <typename E>
+void StridedCopyTyped(const E* src, E* out, const std::vector<int64_t>& dims, const std::vector<int64_t>& strides) {
+  if (dims.empty()) {
+    *out = *src;
+    return;
+  }
+  const size_t rank = dims.size();
+  const int64_t inner = dims[rank - 1], inner_stride = strides[rank - 1];
+  int64_t rows = 1;
+  for (size_t d = 0; d + 1 < rank; d++) rows *= dims[d];
+  ParallelFor(rows, std::max<int64_t>(1, kGrain / std::max<int64_t>(inner, 1)), [&](int64_t begin, int64_t end) {
+    for (int64_t r = begin; r < end; r++) {
+      int64_t off = 0, rest = r;
+      for (size_t d = rank - 1; d-- > 0;) {
+        off += (rest % dims[d]) * strides[d];
+        rest /= dims[d];
+      }
+      CopyRun(src + off, out + r * inner, inner, inner_stride);
+    }
+  });
+}
+
+template <typename T>
+inline T Combine(Reducer op, T a, T b) {
+  switch (op) {
+    case Reducer::kAdd: return static_cast<T>(a + b);
+    case Reducer::kMul: return static_cast<T>(a * b);
+    case Reducer::kMax:
+      if constexpr (std::is_floating_point_v<T>) {
+        if (std::isnan(a) || std::isnan(b)) return std::numeric_limits<T>::quiet_NaN();
+      }
+      return a > b ? a : b;
+    case Reducer::kMin:
+      if constexpr (std::is_floating_point_v<T>) {
+        if (std::isnan(a) || std::isnan(b)) return std::numeric_limits<T>::quiet_NaN();
+      }
+      return a < b ? a : b;
+  }
+  return a;
+}
+
+// Reduces a contiguous run. Additions keep 8 partial sums so the loop vectorises and rounding
+// error grows with the run length over 8, not with the run length.
+template <typename T>
+T ReduceRun(const T* x, int64_t n, int64_t stride, T acc, Reducer op) {
+  if (op == Reducer::kAdd && stride == 1 && std::is_floating_point_v<T>) {
+    T lanes[8] = {};
+    int64_t j = 0;
+    for (; j + 8 <= n; j += 8)
+      for (int l = 0; l < 8; l++) lanes[l] += x[j + l];
+    T sum = 0;
+    for (int l = 0; l < 8; l++) sum += lanes[l];
+    for (; j < n; j++) sum += x[j];
+    return static_cast<T>(acc + sum);
+  }
+  for (int64_t j = 0; j < n; j++) acc = Combine(op, acc, x[j * stride]);
+  return acc;
+}
+
+}  // namespace
+
+void StridedCopy(const void* src, void* out, std::vector<int64_t> dims, std::vector<int64_t> strides, int64_t base, size_t element_size) {
+  for (int64_t d : dims) {
+    if (d == 0) return;
+  }
+  Simplify(dims, strides);
+  switch (element_size) {
+    case 1: StridedCopyTyped(static_cast<const uint8_t*>(src) + base, static_cast<uint8_t*>(out), dims, strides); break;
+    case 2: StridedCopyTyped(static_cast<const uint16_t*>(src) + base, static_cast<uint16_t*>(out), dims, strides); break;
+    case 4: StridedCopyTyped(static_cast<const uint32_t*>(src) + base, static_cast<uint32_t*>(out), dims, strides); break;
+    default: StridedCopyTyped(static_cast<const uint64_t*>(src) + base, static_cast<uint64_t*>(out), dims, strides); break;
+  }
+}
+
+template <typename T>
+void Reduce(const T* src, T* out, const std::vector<int64_t>& src_dims, const std::vector<int64_t>& reduced, T init, Reducer op) {
+  const size_t rank = src_dims.size();
+  std::vector<int64_t> strides(rank, 1);
+  for (size_t d = rank; d-- > 1;) strides[d - 1] = strides[d] * src_dims[d];
+  std::vector<int64_t> kd, ks, rd, rs;
+  for (size_t d = 0; d < rank; d++) {
+    bool r = std::find(reduced.begin(), reduced.end(), static_cast<int64_t>(d)) != reduced.end();
+    (r ? rd : kd).push_back(src_dims[d]);
+    (r ? rs : ks).push_back(strides[d]);
+  }
+  int64_t outputs = 1, count = 1;
+  for (int64_t d : kd) outputs *= d;
+  for (int64_t d : rd) count *= d;
+  if (outputs == 0) return;
+  Simplify(rd, rs);
+  // The reduced index space as rows of its innermost (merged) dimension.
+  const int64_t inner = rd.empty() ? 1 : rd.back(), inner_stride = rd.empty() ? 0 : rs.back();
+  const int64_t rows = count == 0 ? 0 : count / inner;
+  ParallelFor(outputs, std::max<int64_t>(1, kGrain / std::max<int64_t>(count, 1)), [&](int64_t begin, int64_t end) {
+    for (int64_t o = begin; o < end; o++) {
+      int64_t base = 0, rest = o;
+      for (size_t d = kd.size(); d-- > 0;) {
+        base += (rest % kd[d]) * ks[d];
+        rest /= kd[d];
+      }
+      T acc = init;
+      for (int64_t r = 0; r < rows; r++) {
+        int64_t off = base, rr = r;
+        for (size_t d = rd.size() - 1; d-- > 0;) {
+          off += (rr % rd[d]) * rs[d];
+          rr /= rd[d];
+        }
+        acc = ReduceRun(src + off, inner, inner_stride, acc, op);
+      }
+      out[o] = acc;
+    }
+  });
+}
+
+template <typename T>
+void ReduceWindow2D(const T* src, T* out, const Window2D& w, T init, Reducer op) {
+  const int64_t in_plane = w.in_h * w.in_w, out_plane = w.out_h * w.out_w;
+  ParallelFor(w.outer, std::max<int64_t>(1, kGrain / std::max<int64_t>(out_plane * w.size_h * w.size_w, 1)), [&](int64_t begin, int64_t end) {
+    for (int64_t p = begin; p < end; p++) {
+      const T* x = src + p * in_plane;
+      T* y = out + p * out_plane;
+      for (int64_t oh = 0; oh < w.out_h; oh++) {
+        for (int64_t ow = 0; ow < w.out_w; ow++) {
+          T acc = init;
+          for (int64_t kh = 0; kh < w.size_h; kh++) {
+            int64_t h = oh * w.stride_h + kh - w.pad_h;
+            if (h < 0 || h >= w.in_h) continue;
+            for (int64_t kw = 0; kw < w.size_w; kw++) {
+              int64_t c = ow * w.stride_w + kw - w.pad_w;
+              if (c >= 0 && c < w.in_w) acc = Combine(op, acc, x[h * w.in_w + c]);
+            }
+          }
+          y[oh * w.out_w + ow] = acc;
+        }
+      }
+    }
+  });
+}
+
+template <typename T>
+void SelectAndScatter2D(const T* operand, const T* source, T* out, const Window2D& w, T init, bool keep_first_of_ties) {
+  const int64_t in_plane = w.in_h * w.in_w, src_plane = w.out_h * w.out_w;
+  // Planes are independent: each thread owns whole planes of the output.
+  ParallelFor(w.outer, std::max<int64_t>(1, kGrain / std::max<int64_t>(in_plane, 1)), [&](int64_t begin, int64_t end) {
+    for (int64_t p = begin; p < end; p++) {
+      const T* x = operand + p * in_plane;
+      const T* s = source + p * src_plane;
+      T* y = out + p * in_plane;
+      std::fill(y, y + in_plane, init);
+      for (int64_t oh = 0; oh < w.out_h; oh++) {
+        for (int64_t ow = 0; ow < w.out_w; ow++) {
+          int64_t chosen = -1;
+          for (int64_t kh = 0; kh < w.size_h; kh++) {
+            int64_t h = oh * w.stride_h + kh - w.pad_h;
+            if (h < 0 || h >= w.in_h) continue;
+            for (int64_t kw = 0; kw < w.size_w; kw++) {
+              int64_t c = ow * w.stride_w + kw - w.pad_w;
+              if (c < 0 || c >= w.in_w) continue;
+              int64_t at = h * w.in_w + c;
+              if (chosen < 0) {
+                chosen = at;
+                continue;
+              }
+              bool keep = keep_first_of_ties ? x[chosen] >= x[at] : x[chosen] > x[at];
+              if (!keep) chosen = at;
+            }
+          }
+          if (chosen >= 0) y[chosen] = static_cast<T>(y[chosen] + s[oh * w.out_w + ow]);
+        }
+      }
+    }
+  });
+}
+
+#define XLAPRUNE_INSTANTIATE(T)                                                                                                       \
+  template void Reduce<T>(const T*, T*, const std::vector<int64_t>&, const std::vector<int64_t>&, T, Reducer);                       \
+  template void ReduceWindow2D<T>(const T*, T*, const Window2D&, T, Reducer);                                                         \
+  template void SelectAndScatter2D<T>(const T*, const T*, T*, const Window2D&, T, bool);
+XLAPRUNE_INSTANTIATE(float)
+XLAPRUNE_INSTANTIATE(double)
+XLAPRUNE_INSTANTIATE(int32_t)
+XLAPRUNE_INSTANTIATE(int64_t)
+#undef XLAPRUNE_INSTANTIATE
+
+}  // namespace xlaprune::cpu::kernels

@@ -1,0 +1,61 @@
+// Fast kernels of the CPU engine on raw dense row-major arrays. run.cc decides when a fast
+// kernel applies and falls back to its generic loops otherwise.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+namespace xlaprune::cpu::kernels {
+
+// Splits [0, n) into one contiguous range per thread (none when n < 2 * grain) and calls
+// body(begin, end) on each. The body must not throw.
+template <typename F>
+void ParallelFor(int64_t n, int64_t grain, F&& body) {
+#ifdef _OPENMP
+  int64_t threads = omp_get_max_threads();
+  if (grain > 0 && n / grain < threads) threads = n / grain;
+  if (threads > 1 && !omp_in_parallel()) {
+#pragma omp parallel num_threads(static_cast<int>(threads))
+    {
+      int64_t t = omp_get_thread_num(), count = omp_get_num_threads();
+      body(n * t / count, n * (t + 1) / count);
+    }
+    return;
+  }
+#endif
+  if (n > 0) body(int64_t{0}, n);
+}
+
+// out[i] = src[base + sum_d index_d(i) * strides[d]] for i over `dims` row-major: broadcast
+// (stride 0), transpose (permuted strides), slice (scaled strides) and copy in one kernel.
+void StridedCopy(const void* src, void* out, std::vector<int64_t> dims, std::vector<int64_t> strides, int64_t base, size_t element_size);
+
+enum class Reducer { kAdd, kMax, kMin, kMul };
+
+// out[o] = reduce over the `reduced` dims of src (dims `src_dims`), starting from init; out is
+// in row-major order of the kept dims.
+template <typename T>
+void Reduce(const T* src, T* out, const std::vector<int64_t>& src_dims, const std::vector<int64_t>& reduced, T init, Reducer op);
+
+// A window that moves over the two minor dimensions only (size 1, stride 1, no padding in
+// every other dimension; no dilation): the pooling windows of a CNN.
+struct Window2D {
+  int64_t outer = 1;  // product of the leading dimensions
+  int64_t in_h = 0, in_w = 0, out_h = 0, out_w = 0;
+  int64_t size_h = 1, size_w = 1, stride_h = 1, stride_w = 1, pad_h = 0, pad_w = 0;
+};
+
+template <typename T>
+void ReduceWindow2D(const T* src, T* out, const Window2D& w, T init, Reducer op);
+
+// Max-pool gradient: for each source element, the first position of its window holding the
+// window's maximum gets it added. Ties: the first (select GE keeps its choice) or the last (GT).
+template <typename T>
+void SelectAndScatter2D(const T* operand, const T* source, T* out, const Window2D& w, T init, bool keep_first_of_ties);
+
+}  // namespace xlaprune::cpu::kernels
