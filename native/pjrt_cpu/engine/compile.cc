@@ -686,6 +686,8 @@ void Builder::FinishEntry(Program& program) {
     program.output_aliases[out] = static_cast<int>(a.parameter_number());
   }
 
+  PlanFusions(entry);
+
   // Memory: arguments and outputs as given; temporaries by simulating the interpreter's
   // allocation order (a value lives from its instruction to its last reader).
   MemoryStats& m = program.memory;
@@ -698,7 +700,7 @@ void Builder::FinishEntry(Program& program) {
   std::vector<std::vector<int>> dies(entry.instrs.size() + 1);
   for (int i = 0; i < static_cast<int>(entry.instrs.size()); i++) {
     const Instr& in = entry.instrs[i];
-    bool owns = in.op != Op::kParameter && in.op != Op::kTuple && in.op != Op::kGetTupleElement;
+    bool owns = in.op != Op::kParameter && in.op != Op::kTuple && in.op != Op::kGetTupleElement && !in.fused_away;
     if (owns && in.last_use >= 0 && in.last_use < static_cast<int>(entry.instrs.size())) {
       live += in.shape.Bytes();
       dies[in.last_use].push_back(i);
@@ -732,9 +734,15 @@ void Builder::FinishEntry(Program& program) {
         c.flops += 2 * out * k / static_cast<double>(in.batch_groups);
         break;
       }
-      case Op::kReduce: case Op::kReduceWindow:
-        c.flops += static_cast<double>(entry.instrs[in.operands[0]].shape.array.ElementCount());
+      case Op::kReduce: case Op::kReduceWindow: {
+        double reduced = static_cast<double>(entry.instrs[in.operands[0]].shape.array.ElementCount());
+        if (in.fusion != nullptr) {
+          reduced = 1;
+          for (int64_t d : in.fusion->dims) reduced *= static_cast<double>(d);
+        }
+        c.flops += reduced;
         break;
+      }
       case Op::kExp: case Op::kLog: case Op::kSqrt: case Op::kRsqrt: case Op::kTanh: case Op::kPower:
         c.transcendentals += out;
         break;

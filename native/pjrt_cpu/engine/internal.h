@@ -53,6 +53,31 @@ enum class Op {
   kSelect, kClamp, kReduce, kReduceWindow, kSelectAndScatter, kRngBitGenerator, kAllReduce,
 };
 
+// A group of element-wise instructions run as one pass (fusion.cc). Nodes are in evaluation
+// order; the last is the value the group produces (for a reduce root: the value it reduces).
+struct FusedNode {
+  Op op;                   // kParameter: read input `input`
+  int a = -1, b = -1, c = -1;
+  int input = -1;
+  int cmp = 0;
+};
+
+struct FusedInput {
+  int instr = -1;                     // the instruction whose array is read
+  std::vector<int64_t> dims, strides;  // offset in that array of each index of the group (simplified)
+  bool identity = true;               // read element i at i
+  bool pred = false;                  // a pred array (read as 0 or 1)
+};
+
+struct Fusion {
+  std::vector<FusedNode> nodes;
+  std::vector<FusedInput> inputs;     // in the order of the root's operands
+  std::vector<int64_t> dims;          // the group's index space
+  std::vector<std::string> members;   // instruction names, for the optimized program text
+  bool root_pred = false;
+  int reduce_init_operand = -1;
+};
+
 struct WindowDim {
   int64_t size = 1, stride = 1, pad_lo = 0, pad_hi = 0, window_dilation = 1, base_dilation = 1;
   bool reversal = false;
@@ -90,6 +115,8 @@ struct Instr {
   Op simple_reducer = Op::kCopy;
   bool has_simple_reducer = false;
   std::shared_ptr<const ConvPrimitive> dnnl_conv;  // set when oneDNN runs this convolution
+  std::shared_ptr<const Fusion> fusion;  // set on the root of a fused group; operands are then its inputs
+  bool fused_away = false;              // evaluated inside a fused group (or a broadcast only groups read)
 };
 
 struct Computation {
@@ -115,6 +142,11 @@ struct Program {
 std::shared_ptr<const ConvPrimitive> PlanConvolution(const Instr& in, const ArrayShape& lhs, const ArrayShape& rhs);
 const char* ConvolutionRole(const ConvPrimitive& plan) noexcept;
 void RunConvolution(const ConvPrimitive& plan, const void* lhs, const void* rhs, void* out);
+
+// Groups element-wise chains of a computation into fusions (set XLAPRUNE_CPU_NO_FUSION to skip).
+void PlanFusions(Computation& comp);
+void RunFusion(const Fusion& f, const std::vector<const void*>& inputs, void* out);
+void RunFusedReduce(const Fusion& f, const std::vector<const void*>& inputs, const std::vector<int64_t>& reduced, float init, Op reducer, float* out);
 
 // Parses and validates; throws EngineError.
 std::unique_ptr<Program> BuildProgram(const void* bytes, size_t size, int num_replicas);

@@ -114,42 +114,12 @@ void StridedCopy(const void* src, void* out, std::vector<int64_t> dims, std::vec
 
 template <typename T>
 void Reduce(const T* src, T* out, const std::vector<int64_t>& src_dims, const std::vector<int64_t>& reduced, T init, Reducer op) {
-  const size_t rank = src_dims.size();
-  std::vector<int64_t> strides(rank, 1);
-  for (size_t d = rank; d-- > 1;) strides[d - 1] = strides[d] * src_dims[d];
-  std::vector<int64_t> kd, ks, rd, rs;
-  for (size_t d = 0; d < rank; d++) {
-    bool r = std::find(reduced.begin(), reduced.end(), static_cast<int64_t>(d)) != reduced.end();
-    (r ? rd : kd).push_back(src_dims[d]);
-    (r ? rs : ks).push_back(strides[d]);
-  }
-  int64_t outputs = 1, count = 1;
-  for (int64_t d : kd) outputs *= d;
-  for (int64_t d : rd) count *= d;
-  if (outputs == 0) return;
-  Simplify(rd, rs);
-  // The reduced index space as rows of its innermost (merged) dimension.
-  const int64_t inner = rd.empty() ? 1 : rd.back(), inner_stride = rd.empty() ? 0 : rs.back();
-  const int64_t rows = count == 0 ? 0 : count / inner;
-  ParallelFor(outputs, std::max<int64_t>(1, kGrain / std::max<int64_t>(count, 1)), [&](int64_t begin, int64_t end) {
-    for (int64_t o = begin; o < end; o++) {
-      int64_t base = 0, rest = o;
-      for (size_t d = kd.size(); d-- > 0;) {
-        base += (rest % kd[d]) * ks[d];
-        rest /= kd[d];
-      }
-      T acc = init;
-      for (int64_t r = 0; r < rows; r++) {
-        int64_t off = base, rr = r;
-        for (size_t d = rd.size() - 1; d-- > 0;) {
-          off += (rr % rd[d]) * rs[d];
-          rr /= rd[d];
-        }
-        acc = ReduceRun(src + off, inner, inner_stride, acc, op);
-      }
-      out[o] = acc;
-    }
-  });
+  ReduceRuns<T>(src_dims, reduced, out, init, [&](T acc, int64_t offset, int64_t length, int64_t stride) { return ReduceRun(src + offset, length, stride, acc, op); });
+}
+
+template <typename T>
+T ReduceContiguous(const T* x, int64_t n, T acc, Reducer op) {
+  return ReduceRun(x, n, 1, acc, op);
 }
 
 template <typename T>
@@ -214,6 +184,7 @@ void SelectAndScatter2D(const T* operand, const T* source, T* out, const Window2
 
 #define XLAPRUNE_INSTANTIATE(T)                                                                                                       \
   template void Reduce<T>(const T*, T*, const std::vector<int64_t>&, const std::vector<int64_t>&, T, Reducer);                       \
+  template T ReduceContiguous<T>(const T*, int64_t, T, Reducer);                                                                      \
   template void ReduceWindow2D<T>(const T*, T*, const Window2D&, T, Reducer);                                                         \
   template void SelectAndScatter2D<T>(const T*, const T*, T*, const Window2D&, T, bool);
 XLAPRUNE_INSTANTIATE(float)

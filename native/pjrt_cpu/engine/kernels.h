@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -41,6 +42,64 @@ enum class Reducer { kAdd, kMax, kMin, kMul };
 // in row-major order of the kept dims.
 template <typename T>
 void Reduce(const T* src, T* out, const std::vector<int64_t>& src_dims, const std::vector<int64_t>& reduced, T init, Reducer op);
+
+// Reduces n contiguous elements into acc.
+template <typename T>
+T ReduceContiguous(const T* x, int64_t n, T acc, Reducer op);
+
+// The loop structure of Reduce with the source abstracted: for every output element, calls
+// acc = run(acc, offset, length, stride) once per run of its reduced elements (offsets in the
+// row-major index space of src_dims), outputs spread over threads.
+template <typename T, typename Run>
+void ReduceRuns(std::vector<int64_t> src_dims, const std::vector<int64_t>& reduced, T* out, T init, Run&& run) {
+  const size_t rank = src_dims.size();
+  std::vector<int64_t> strides(rank, 1);
+  for (size_t d = rank; d-- > 1;) strides[d - 1] = strides[d] * src_dims[d];
+  std::vector<int64_t> kd, ks, rd, rs;
+  for (size_t d = 0; d < rank; d++) {
+    bool r = false;
+    for (int64_t x : reduced) r = r || x == static_cast<int64_t>(d);
+    (r ? rd : kd).push_back(src_dims[d]);
+    (r ? rs : ks).push_back(strides[d]);
+  }
+  int64_t outputs = 1, count = 1;
+  for (int64_t d : kd) outputs *= d;
+  for (int64_t d : rd) count *= d;
+  if (outputs == 0) return;
+  // Merge reduced dimensions that are contiguous with each other (H and W of NCHW).
+  std::vector<int64_t> md, ms;
+  for (size_t i = 0; i < rd.size(); i++) {
+    if (rd[i] == 1) continue;
+    if (!md.empty() && ms.back() == rs[i] * rd[i]) {
+      md.back() *= rd[i];
+      ms.back() = rs[i];
+    } else {
+      md.push_back(rd[i]);
+      ms.push_back(rs[i]);
+    }
+  }
+  const int64_t inner = md.empty() ? 1 : md.back(), inner_stride = md.empty() ? 0 : ms.back();
+  const int64_t rows = count == 0 ? 0 : count / inner;
+  ParallelFor(outputs, std::max<int64_t>(1, (int64_t{1} << 14) / std::max<int64_t>(count, 1)), [&](int64_t begin, int64_t end) {
+    for (int64_t o = begin; o < end; o++) {
+      int64_t base = 0, rest = o;
+      for (size_t d = kd.size(); d-- > 0;) {
+        base += (rest % kd[d]) * ks[d];
+        rest /= kd[d];
+      }
+      T acc = init;
+      for (int64_t r = 0; r < rows; r++) {
+        int64_t off = base, rr = r;
+        for (size_t d = md.size() - 1; d-- > 0;) {
+          off += (rr % md[d]) * ms[d];
+          rr /= md[d];
+        }
+        acc = run(acc, off, inner, inner_stride);
+      }
+      out[o] = acc;
+    }
+  });
+}
 
 // A window that moves over the two minor dimensions only (size 1, stride 1, no padding in
 // every other dimension; no dilation): the pooling windows of a CNN.

@@ -142,6 +142,7 @@ class OpProfile {
 
 std::string ProfileKind(const Instr& in) {
   if (in.op == Op::kConvolution) return std::string("convolution (") + (in.dnnl_conv ? ConvolutionRole(*in.dnnl_conv) : "generic") + ")";
+  if (in.fusion != nullptr) return "fusion into " + in.opcode;
   return in.opcode;
 }
 
@@ -157,6 +158,7 @@ class Interpreter {
     OpProfile* profile = comp_index == program_.entry ? OpProfile::Get() : nullptr;
     for (int i = 0; i < static_cast<int>(comp.instrs.size()); i++) {
       const Instr& in = comp.instrs[i];
+      if (in.fused_away) continue;
       if (profile != nullptr) {
         auto start = std::chrono::steady_clock::now();
         vals[i] = Eval(in, vals, args);
@@ -203,6 +205,17 @@ class Interpreter {
     Buf out = in.shape.tuple ? nullptr : NeedsZeroedOutput(in) ? New(in.shape) : DeviceBuffer::AllocateUninitialized(in.shape.array);
     const ArrayShape& os = in.shape.array;
     const int64_t n = in.shape.tuple ? 0 : os.ElementCount();
+    if (in.fusion != nullptr) {
+      const Fusion& f = *in.fusion;
+      std::vector<const void*> inputs(f.inputs.size());
+      for (size_t k = 0; k < inputs.size(); k++) inputs[k] = x(k)->data();
+      if (in.op == Op::kReduce) {
+        RunFusedReduce(f, inputs, in.dims, *P<float>(x(f.inputs.size())), in.simple_reducer, P<float>(out));
+      } else {
+        RunFusion(f, inputs, out->data());
+      }
+      return Arr(out);
+    }
     switch (in.op) {
       case Op::kIota: {
         auto strides = Strides(os.dims);
@@ -875,10 +888,18 @@ std::string ProgramText(const Program& program) {
     text += "\n" + std::string(static_cast<int>(c) == program.entry ? "ENTRY " : "") + "%" + comp.name + " {\n";
     for (size_t i = 0; i < comp.instrs.size(); i++) {
       const Instr& in = comp.instrs[i];
+      if (in.fused_away) continue;
       text += std::string("  ") + (static_cast<int>(i) == comp.root ? "ROOT " : "") + "%" + in.name + " = " + in.shape.Text() + " " + in.opcode + "(";
       for (size_t o = 0; o < in.operands.size(); o++) text += (o ? ", %" : "%") + comp.instrs[in.operands[o]].name;
       if (in.op == Op::kParameter) text += std::to_string(in.parameter_number);
-      text += ")\n";
+      text += ")";
+      if (in.fusion != nullptr) {
+        text += ", fused={";
+        for (size_t m = 0; m < in.fusion->members.size(); m++) text += (m ? ", %" : "%") + in.fusion->members[m];
+        text += "}";
+      }
+      if (in.dnnl_conv != nullptr) text += std::string(", onednn=\"") + ConvolutionRole(*in.dnnl_conv) + "\"";
+      text += "\n";
     }
     text += "}\n";
   }
