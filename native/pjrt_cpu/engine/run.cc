@@ -432,6 +432,21 @@ class Interpreter {
       int64_t M = ld[1 - dn.lhs_contract[0]], K = ld[dn.lhs_contract[0]], N = rd[1 - dn.rhs_contract[0]];
       char ta = dn.lhs_contract[0] == 1 ? 'N' : 'T';
       char tb = dn.rhs_contract[0] == 0 ? 'N' : 'T';
+      if (M > 0 && N > 0 && K > 0 && M * N * K <= (int64_t{1} << 18)) {
+        // Small products (the classifier of a narrow model): sgemm's per-call setup costs more
+        // than the arithmetic.
+        const float* A = P<float>(lhs);
+        const float* B = P<float>(rhs);
+        float* C = P<float>(out);
+        const int64_t ai = ta == 'N' ? K : 1, ak = ta == 'N' ? 1 : M, bk = tb == 'N' ? N : 1, bj = tb == 'N' ? 1 : K;
+        std::fill(C, C + M * N, 0.0f);
+        for (int64_t i = 0; i < M; i++)
+          for (int64_t k = 0; k < K; k++) {
+            const float a = A[i * ai + k * ak];
+            for (int64_t j = 0; j < N; j++) C[i * N + j] += a * B[k * bk + j * bj];
+          }
+        return;
+      }
       if (M > 0 && N > 0 && K > 0) {
         if (dnnl_sgemm(ta, tb, M, N, K, 1.0f, P<float>(lhs), ta == 'N' ? K : M, P<float>(rhs), tb == 'N' ? N : K, 0.0f, P<float>(out), N) != dnnl_success)
           throw EngineError(ErrorCode::kInternal, "dnnl_sgemm failed in '" + in.name + "'");
