@@ -3,6 +3,10 @@
 
 #include "internal.h"
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 namespace xlaprune::cpu {
 namespace {
 
@@ -10,8 +14,8 @@ constexpr char kBlobMagic[] = "XLAPRUNE-ENGINE-1";
 
 class InterpretedExecutable final : public Executable {
  public:
-  InterpretedExecutable(std::unique_ptr<Program> program, std::string module, int replicas)
-      : program_(std::move(program)), module_(std::move(module)), replicas_(replicas) {}
+  InterpretedExecutable(std::unique_ptr<Program> program, std::string module, int replicas, int threads)
+      : program_(std::move(program)), module_(std::move(module)), replicas_(replicas), threads_(threads) {}
 
   const std::string& name() const noexcept override { return program_->name; }
   const std::vector<ArrayShape>& parameter_shapes() const noexcept override { return program_->parameter_shapes; }
@@ -45,7 +49,7 @@ class InterpretedExecutable final : public Executable {
         throw EngineError(ErrorCode::kInvalidArgument, "argument " + std::to_string(i) + " has shape " + ShapeText(s) + ", the program expects " + ShapeText(params[i]));
       }
     }
-    auto outputs = RunProgram(*program_, arguments, replica_id, hub);
+    auto outputs = RunWithThreads(arguments, replica_id, hub);
     for (size_t o = 0; o < outputs.size(); o++) {
       int p = program_->output_aliases[o];
       bool in_place = p >= 0 && static_cast<size_t>(p) < donated.size() && donated[p];
@@ -70,9 +74,26 @@ class InterpretedExecutable final : public Executable {
   }
 
  private:
+  // The client's num_threads caps the engine's loops and oneDNN's (both OpenMP) for this call;
+  // the setting is per calling thread, so concurrent executions do not disturb each other.
+  std::vector<std::shared_ptr<DeviceBuffer>> RunWithThreads(const std::vector<std::shared_ptr<DeviceBuffer>>& arguments, int replica_id, CollectiveHub* hub) {
+#ifdef _OPENMP
+    if (threads_ > 0) {
+      struct Restore {
+        int previous = omp_get_max_threads();
+        ~Restore() { omp_set_num_threads(previous); }
+      } restore;
+      omp_set_num_threads(threads_);
+      return RunProgram(*program_, arguments, replica_id, hub);
+    }
+#endif
+    return RunProgram(*program_, arguments, replica_id, hub);
+  }
+
   std::unique_ptr<Program> program_;
   std::string module_;
   int replicas_;
+  int threads_;
 };
 
 }  // namespace
@@ -82,7 +103,7 @@ std::unique_ptr<Executable> Executable::Compile(const void* module_proto, size_t
   if (config.num_partitions != 1) throw EngineError(ErrorCode::kUnimplemented, "the XlaPrune CPU plugin runs one partition per replica (num_partitions must be 1)");
   auto program = BuildProgram(module_proto, size, config.num_replicas);
   std::string module(static_cast<const char*>(module_proto), size);
-  return std::make_unique<InterpretedExecutable>(std::move(program), std::move(module), config.num_replicas);
+  return std::make_unique<InterpretedExecutable>(std::move(program), std::move(module), config.num_replicas, config.num_threads);
 }
 
 std::unique_ptr<Executable> Executable::Deserialize(const void* bytes, size_t size, const CompileConfig& config) {
