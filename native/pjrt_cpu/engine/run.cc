@@ -68,7 +68,14 @@ T Apply(Op op, T a, T b) {
     case Op::kSubtract: return static_cast<T>(a - b);
     case Op::kMultiply: return static_cast<T>(a * b);
     case Op::kDivide:
-      if constexpr (std::is_integral_v<T>) return b == 0 ? static_cast<T>(-1) : static_cast<T>(a / b);
+      if constexpr (std::is_integral_v<T>) {
+        // XLA's rules where C++ is undefined: x / 0 = -1, and MIN / -1 = MIN (no trap).
+        if (b == 0) return static_cast<T>(-1);
+        if constexpr (std::is_signed_v<T>) {
+          if (a == std::numeric_limits<T>::min() && b == static_cast<T>(-1)) return a;
+        }
+        return static_cast<T>(a / b);
+      }
       else return a / b;
     case Op::kMaximum:
       if constexpr (std::is_floating_point_v<T>) { if (std::isnan(a) || std::isnan(b)) return std::numeric_limits<T>::quiet_NaN(); }
