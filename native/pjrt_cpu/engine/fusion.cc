@@ -345,8 +345,12 @@ void RunFusion(const Fusion& f, const std::vector<const void*>& inputs, void* ou
   for (int64_t d : f.dims) total *= d;
   const int64_t blocks = (total + kBlock - 1) / kBlock;
   kernels::ParallelFor(blocks, 16, [&](int64_t begin, int64_t end) {
-    std::vector<float> scratch(f.nodes.size() * kBlock);
-    std::vector<const float*> value(f.nodes.size());
+    // Per-thread scratch, kept between calls: most groups are small (the SGD update of one
+    // layer's vectors), where a fresh zeroed allocation would cost more than the arithmetic.
+    thread_local std::vector<float> scratch;
+    thread_local std::vector<const float*> value;
+    if (scratch.size() < f.nodes.size() * kBlock) scratch.resize(f.nodes.size() * kBlock);
+    value.resize(f.nodes.size());
     for (int64_t b = begin; b < end; b++) {
       int64_t start = b * kBlock, n = std::min(kBlock, total - start);
       const float* v = EvalBlock(f, inputs, start, n, scratch.data(), value);
@@ -365,7 +369,7 @@ void RunFusedReduce(const Fusion& f, const std::vector<const void*>& inputs, con
   kernels::ReduceRuns<float>(f.dims, reduced, out, init, [&](float acc, int64_t offset, int64_t length, int64_t) {
     thread_local std::vector<float> scratch;
     thread_local std::vector<const float*> value;
-    scratch.resize(f.nodes.size() * kBlock);
+    if (scratch.size() < f.nodes.size() * kBlock) scratch.resize(f.nodes.size() * kBlock);
     value.resize(f.nodes.size());
     for (int64_t s = 0; s < length; s += kBlock) {
       int64_t n = std::min(kBlock, length - s);
