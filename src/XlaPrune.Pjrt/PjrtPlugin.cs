@@ -127,6 +127,7 @@ public sealed unsafe class PjrtPlugin
             return cached;
         }
 
+        OpenMpPolicy.PreferPassiveFor(path);
         if (!NativeLibrary.TryLoad(path, out var library))
         {
             tried.Add(isPath
