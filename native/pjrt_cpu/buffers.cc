@@ -197,10 +197,13 @@ void RequireDenseLayout(const PJRT_Buffer_MemoryLayout* layout, const cpu::Array
   } else if (type == PJRT_Buffer_MemoryLayout_Type_Strides) {
     const PJRT_Buffer_MemoryLayout_Strides& strides = layout->strides;
     dense = strides.num_byte_strides == rank && (rank == 0 || strides.byte_strides != nullptr);
+    // The dense stride of a dimension; past a zero-size dimension the product may leave int64
+    // (MakeShape bounds only non-empty shapes), and then no stride can be the dense one.
     int64_t expected = static_cast<int64_t>(cpu::ElementSize(shape.type));
+    bool representable = true;
     for (size_t i = rank; dense && i-- > 0;) {
-      dense = shape.dims[i] <= 1 || strides.byte_strides[i] == expected;
-      expected *= shape.dims[i];
+      dense = shape.dims[i] <= 1 || (representable && strides.byte_strides[i] == expected);
+      representable = representable && !__builtin_mul_overflow(expected, shape.dims[i], &expected);
     }
   } else {
     InvalidArgument(std::string(what) + ": layout type " + std::to_string(type) +
