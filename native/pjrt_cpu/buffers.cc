@@ -124,10 +124,16 @@ cpu::ArrayShape MakeShape(int type, const int64_t* dims, size_t num_dims, const 
     }
     has_zero = has_zero || d == 0;
   }
-  // The byte size must fit in int64 before the engine computes it.
+  // The byte size must fit in int64 before the engine computes it. The engine multiplies the
+  // dims in order, so even an empty shape must keep the product of its other dims in range.
   int64_t bytes = static_cast<int64_t>(cpu::ElementSize(shape.type));
-  for (size_t i = 0; !has_zero && i < shape.dims.size(); ++i) {
+  for (size_t i = 0; i < shape.dims.size(); ++i) {
+    if (shape.dims[i] == 0) continue;
     if (bytes > std::numeric_limits<int64_t>::max() / shape.dims[i]) {
+      if (has_zero) {
+        InvalidArgument(std::string(what) + ": the dimensions of shape " + ShapeString(shape) +
+                        " multiply past the int64 range");
+      }
       Fail(PJRT_Error_Code_RESOURCE_EXHAUSTED, std::string(what) + ": shape " + ShapeString(shape) + " does not fit in memory");
     }
     bytes *= shape.dims[i];
