@@ -50,9 +50,12 @@ void RunFuzzers(int seconds)
     {
         var corpus = corpora.Combine(name);
         EnsureDirectoryExists(corpus);
+        // Inputs that once crashed (native/fuzz/regressions/<target>) are read first, never written.
+        var regressions = root.Combine($"native/fuzz/regressions/{name}");
+        var dirs = DirectoryExists(regressions) ? $"\"{corpus}\" \"{regressions}\"" : $"\"{corpus}\"";
         try
         {
-            Run($"{fuzzBuild}/xlaprune_fuzz_{name}", $"-max_total_time={seconds} -rss_limit_mb=4096 -max_len=200000 -print_final_stats=1 -artifact_prefix=\"{fuzzBuild}/{name}-\" \"{corpus}\"");
+            Run($"{fuzzBuild}/xlaprune_fuzz_{name}", $"-max_total_time={seconds} -rss_limit_mb=4096 -max_len=200000 -print_final_stats=1 -artifact_prefix=\"{fuzzBuild}/{name}-\" {dirs}");
         }
         catch (CakeException e)
         {

@@ -13,6 +13,8 @@
 #include <thread>
 #include <vector>
 
+#include <google/protobuf/stubs/logging.h>
+
 #include "api_internal.h"
 #include "compile_options.h"
 #include "engine.h"
@@ -34,6 +36,12 @@ void RunReplica(Executable& executable, int replica, CollectiveHub* hub) {
 }
 
 }  // namespace
+
+// Malformed modules are expected: protobuf's parse warnings would only bury the fuzzer's output.
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  google::protobuf::SetLogHandler(nullptr);
+  return 0;
+}
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   size_t options_size = size >= 2 ? (static_cast<size_t>(data[0]) | static_cast<size_t>(data[1]) << 8) : 0;
