@@ -5,6 +5,7 @@ var configuration = Argument("configuration", "Release");
 var root = MakeAbsolute(Directory("."));
 var artifacts = root.Combine("artifacts");
 var nativeBuild = artifacts.Combine("native/build");
+var sanitizeBuild = artifacts.Combine("native-asan");
 
 void Run(string tool, string arguments, DirectoryPath workingDirectory = null)
 {
@@ -17,6 +18,53 @@ void Run(string tool, string arguments, DirectoryPath workingDirectory = null)
     if (exit != 0)
     {
         throw new CakeException($"{tool} exited with code {exit}");
+    }
+}
+
+// Builds the libFuzzer targets (clang-14, artifacts/fuzz) and runs each for `seconds`. The
+// compile target's seeds are the train and eval steps the CLI emits, each prefixed with
+// compile options for one replica (its input is [2-byte options length][options][module]).
+void RunFuzzers(int seconds)
+{
+    var fuzzBuild = artifacts.Combine("fuzz");
+    var corpora = artifacts.Combine("fuzz-corpus");
+    var seeds = artifacts.Combine("fuzz-seeds");
+    EnsureDirectoryExists(seeds);
+    // CompileOptionsProto { executable_build_options (3) { num_replicas (4): 1, num_partitions (5): 1 } }
+    var oneReplica = new byte[] { 0x1A, 0x04, 0x20, 0x01, 0x28, 0x01 };
+    foreach (var program in new[] { "train-step", "eval-step" })
+    {
+        var module = seeds.CombineWithFilePath($"{program}.pb");
+        Run("dotnet", $"artifacts/bin/XlaPrune.Cli/{configuration.ToLowerInvariant()}/xlaprune.dll hlo --program {program} --width 0.0625 --in-channels 1 --batch 2 --out \"{module}\"");
+        var bytes = System.IO.File.ReadAllBytes(module.FullPath);
+        var seed = new List<byte> { (byte)oneReplica.Length, 0 };
+        seed.AddRange(oneReplica);
+        seed.AddRange(bytes);
+        EnsureDirectoryExists(corpora.Combine("compile"));
+        System.IO.File.WriteAllBytes(corpora.Combine("compile").CombineWithFilePath($"{program}.seed").FullPath, seed.ToArray());
+    }
+    Run("cmake", $"-S \"{root}\" -B \"{fuzzBuild}\" -DCMAKE_BUILD_TYPE=Release -DXLAPRUNE_FUZZ=ON -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14");
+    Run("cmake", $"--build \"{fuzzBuild}\" -j {System.Environment.ProcessorCount} --target xlaprune_fuzz_compile xlaprune_fuzz_execute");
+    var failures = new List<string>();
+    foreach (var name in new[] { "compile", "execute" })
+    {
+        var corpus = corpora.Combine(name);
+        EnsureDirectoryExists(corpus);
+        // Inputs that once crashed (native/fuzz/regressions/<target>) are read first, never written.
+        var regressions = root.Combine($"native/fuzz/regressions/{name}");
+        var dirs = DirectoryExists(regressions) ? $"\"{corpus}\" \"{regressions}\"" : $"\"{corpus}\"";
+        try
+        {
+            Run($"{fuzzBuild}/xlaprune_fuzz_{name}", $"-max_total_time={seconds} -rss_limit_mb=4096 -max_len=200000 -print_final_stats=1 -artifact_prefix=\"{fuzzBuild}/{name}-\" {dirs}");
+        }
+        catch (CakeException e)
+        {
+            failures.Add(e.Message);
+        }
+    }
+    if (failures.Count > 0)
+    {
+        throw new CakeException("fuzzing found crashes: " + string.Join("; ", failures));
     }
 }
 
@@ -37,27 +85,49 @@ Task("Build")
 });
 
 Task("Test")
-    .Description("Bindings drift check, native tests (CTest), then every .NET test project.")
+    .Description("Bindings drift check, native tests (CTest), every .NET test project, the native tests under ASan/LSan/UBSan, then each fuzz target briefly.")
     .IsDependentOn("BindingsCheck")
     .IsDependentOn("Build")
     .Does(() =>
 {
-    // Run both suites even when the first fails, so one run shows every failure.
+    // Run every suite even when one fails, so one run shows every failure. Each group stops at
+    // its own first failing step (no ctest after a failed sanitizer build).
     var failures = new List<string>();
-    foreach (var (tool, arguments) in new[]
+    var groups = new List<(string Tool, string Arguments)[]>
     {
-        ("ctest", $"--test-dir \"{nativeBuild}\" --output-on-failure -j 2"),
-        ("dotnet", $"test XlaPrune.sln -c {configuration} --no-build -nologo --logger \"console;verbosity=minimal\""),
-    })
+        new[] { ("ctest", $"--test-dir \"{nativeBuild}\" --output-on-failure -j 2") },
+        new[] { ("dotnet", $"test XlaPrune.sln -c {configuration} --no-build -nologo --logger \"console;verbosity=minimal\"") },
+        // The native tests again under AddressSanitizer + LeakSanitizer + UBSan, in their own folder.
+        new[]
+        {
+            ("cmake", $"-S \"{root}\" -B \"{sanitizeBuild}\" -DCMAKE_BUILD_TYPE=Release -DXLAPRUNE_SANITIZE=ON"),
+            ("cmake", $"--build \"{sanitizeBuild}\" -j {System.Environment.ProcessorCount} --target xlaprune_pjrt_cpu_api_tests xlaprune_pjrt_cpu_engine_tests"),
+            ("ctest", $"--test-dir \"{sanitizeBuild}\" --output-on-failure -j 2"),
+        },
+    };
+    foreach (var group in groups)
     {
         try
         {
-            Run(tool, arguments);
+            foreach (var (tool, arguments) in group)
+            {
+                Run(tool, arguments);
+            }
         }
         catch (CakeException e)
         {
             failures.Add(e.Message);
         }
+    }
+
+    // Each libFuzzer target briefly (--fuzz-seconds, default 20).
+    try
+    {
+        RunFuzzers(Argument("fuzz-seconds", 20));
+    }
+    catch (CakeException e)
+    {
+        failures.Add(e.Message);
     }
 
     if (failures.Count > 0)
@@ -85,19 +155,9 @@ Task("Bench")
 });
 
 Task("Fuzz")
-    .Description("Build the libFuzzer targets with clang-14 and run each for --seconds (default 60), seeded with an emitted train step.")
+    .Description("Build the libFuzzer targets with clang-14 and run each for --seconds (default 60), seeded with programs the CLI emits.")
     .IsDependentOn("Build")
-    .Does(() =>
-{
-    var seconds = Argument("seconds", 60);
-    var fuzzBuild = artifacts.Combine("fuzz");
-    var corpus = artifacts.Combine("fuzz-corpus/compile");
-    EnsureDirectoryExists(corpus);
-    Run("dotnet", $"artifacts/bin/XlaPrune.Cli/{configuration.ToLowerInvariant()}/xlaprune.dll hlo --width 0.0625 --in-channels 1 --batch 2 --out \"{corpus}/train_step.pb\"");
-    Run("cmake", $"-S \"{root}\" -B \"{fuzzBuild}\" -DCMAKE_BUILD_TYPE=Release -DXLAPRUNE_FUZZ=ON -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14");
-    Run("cmake", $"--build \"{fuzzBuild}\" -j {System.Environment.ProcessorCount} --target xlaprune_fuzz_compile");
-    Run($"{fuzzBuild}/xlaprune_fuzz_compile", $"-max_total_time={seconds} -rss_limit_mb=4096 -max_len=200000 \"{corpus}\"");
-});
+    .Does(() => RunFuzzers(Argument("seconds", 60)));
 
 Task("Clean")
     .Does(() => CleanDirectory(artifacts));

@@ -124,10 +124,16 @@ cpu::ArrayShape MakeShape(int type, const int64_t* dims, size_t num_dims, const 
     }
     has_zero = has_zero || d == 0;
   }
-  // The byte size must fit in int64 before the engine computes it.
+  // The byte size must fit in int64 before the engine computes it. The engine multiplies the
+  // dims in order, so even an empty shape must keep the product of its other dims in range.
   int64_t bytes = static_cast<int64_t>(cpu::ElementSize(shape.type));
-  for (size_t i = 0; !has_zero && i < shape.dims.size(); ++i) {
+  for (size_t i = 0; i < shape.dims.size(); ++i) {
+    if (shape.dims[i] == 0) continue;
     if (bytes > std::numeric_limits<int64_t>::max() / shape.dims[i]) {
+      if (has_zero) {
+        InvalidArgument(std::string(what) + ": the dimensions of shape " + ShapeString(shape) +
+                        " multiply past the int64 range");
+      }
       Fail(PJRT_Error_Code_RESOURCE_EXHAUSTED, std::string(what) + ": shape " + ShapeString(shape) + " does not fit in memory");
     }
     bytes *= shape.dims[i];
@@ -197,10 +203,13 @@ void RequireDenseLayout(const PJRT_Buffer_MemoryLayout* layout, const cpu::Array
   } else if (type == PJRT_Buffer_MemoryLayout_Type_Strides) {
     const PJRT_Buffer_MemoryLayout_Strides& strides = layout->strides;
     dense = strides.num_byte_strides == rank && (rank == 0 || strides.byte_strides != nullptr);
+    // The dense stride of a dimension; past a zero-size dimension the product may leave int64
+    // (MakeShape bounds only non-empty shapes), and then no stride can be the dense one.
     int64_t expected = static_cast<int64_t>(cpu::ElementSize(shape.type));
+    bool representable = true;
     for (size_t i = rank; dense && i-- > 0;) {
-      dense = shape.dims[i] <= 1 || strides.byte_strides[i] == expected;
-      expected *= shape.dims[i];
+      dense = shape.dims[i] <= 1 || (representable && strides.byte_strides[i] == expected);
+      representable = representable && !__builtin_mul_overflow(expected, shape.dims[i], &expected);
     }
   } else {
     InvalidArgument(std::string(what) + ": layout type " + std::to_string(type) +
