@@ -90,7 +90,7 @@ void ReduceRuns(std::vector<int64_t> src_dims, const std::vector<int64_t>& reduc
       T acc = init;
       for (int64_t r = 0; r < rows; r++) {
         int64_t off = base, rr = r;
-        for (size_t d = md.size() - 1; d-- > 0;) {
+        for (size_t d = md.empty() ? 0 : md.size() - 1; d-- > 0;) {  // the dims outside the innermost run
           off += (rr % md[d]) * ms[d];
           rr /= md[d];
         }

@@ -346,8 +346,10 @@ class Interpreter {
           } else if constexpr (std::is_integral_v<D> && std::is_floating_point_v<S>) {
             // Out-of-range and NaN float-to-int conversions saturate instead of being undefined.
             double x = std::isnan(static_cast<double>(v)) ? 0.0 : static_cast<double>(v);
-            x = std::min<double>(std::max<double>(x, static_cast<double>(std::numeric_limits<D>::lowest())), static_cast<double>(std::numeric_limits<D>::max()));
-            P<D>(out)[i] = static_cast<D>(x);
+            // Compare before converting: double(INT64_MAX) rounds up to 2^63, itself out of range.
+            if (x >= static_cast<double>(std::numeric_limits<D>::max())) P<D>(out)[i] = std::numeric_limits<D>::max();
+            else if (x <= static_cast<double>(std::numeric_limits<D>::lowest())) P<D>(out)[i] = std::numeric_limits<D>::lowest();
+            else P<D>(out)[i] = static_cast<D>(x);
           } else {
             P<D>(out)[i] = static_cast<D>(v);
           }

@@ -70,9 +70,8 @@ TEST(EngineElementwise, IntegerDivisionByZeroIsMinusOne) {
   EXPECT_EQ(got, (std::vector<int32_t>{-1, -3, -1}));
 }
 
-// XLA defines INT_MIN / -1 as INT_MIN. The engine computes it with the host division, which
-// traps (SIGFPE) on x86: engine/run.cc Apply<T>, case Op::kDivide. Enable once that is fixed.
-TEST(EngineElementwise, DISABLED_IntegerDivisionOverflowIsIntMin) {
+// XLA defines INT_MIN / -1 as INT_MIN; the host division would trap (SIGFPE) on x86.
+TEST(EngineElementwise, IntegerDivisionOverflowIsIntMin) {
   auto got = Values<int32_t>(Binary("divide", ElementType::kS32, MakeBuffer<int32_t>(ElementType::kS32, {1}, {std::numeric_limits<int32_t>::min()}),
                                     MakeBuffer<int32_t>(ElementType::kS32, {1}, {-1}))[0]);
   EXPECT_EQ(got, (std::vector<int32_t>{std::numeric_limits<int32_t>::min()}));

@@ -235,11 +235,9 @@ TEST(EngineLayoutOps, ConvertF64ToS64SaturatesBelow) {
   EXPECT_EQ(got, (std::vector<int64_t>{std::numeric_limits<int64_t>::min(), -7}));
 }
 
-// Saturation above the 64-bit range: engine/run.cc Convert clamps to
-// static_cast<double>(numeric_limits<D>::max()), which rounds up to 2^63 (2^64 for u64), and
-// casting that back is undefined; -O3 happens to give INT64_MAX, -O1 (the sanitizer build)
-// gives INT64_MIN. Enable once the engine clamps below 2^63 / 2^64.
-TEST(EngineLayoutOps, DISABLED_ConvertF64ToS64AndU64SaturateAbove) {
+// Saturation above the 64-bit range: double(INT64_MAX) rounds up to 2^63 (2^64 for u64), so the
+// engine must compare before it converts.
+TEST(EngineLayoutOps, ConvertF64ToS64AndU64SaturateAbove) {
   auto s = Convert<int64_t>(ElementType::kF64, ElementType::kS64, std::vector<double>{1e19, 9.3e18});
   EXPECT_EQ(s, (std::vector<int64_t>{std::numeric_limits<int64_t>::max(), std::numeric_limits<int64_t>::max()}));
   auto u = Convert<uint64_t>(ElementType::kF32, ElementType::kU64, std::vector<float>{1e20f, -1.0f});
