@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using XlaPrune.Models;
 
 namespace XlaPrune.Cli;
 
@@ -20,17 +19,86 @@ internal static class Output
     public static void PrintJson<T>(T value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, Json));
 
     /// <summary>Writes the whole file next to its destination, then renames it into place.</summary>
-    public static void WriteFileAtomically(string path, ReadOnlySpan<byte> bytes)
+    public static void WriteFileAtomically(string path, ReadOnlySpan<byte> bytes) => WriteFilesAtomically([(path, bytes.ToArray())]);
+
+    /// <summary>
+    /// Writes every file to a temporary file beside its destination and renames them into place only
+    /// once all are written, so a failure leaves none of them (nor a temporary file) behind.
+    /// </summary>
+    public static void WriteFilesAtomically(IReadOnlyList<(string Path, byte[] Bytes)> files)
     {
-        var data = bytes.ToArray();
+        var temps = new List<(string Temp, string Full, string Given)>();
+        string current = "";
         try
         {
-            AtomicFiles.Write(path, stream => stream.Write(data));
+            foreach (var (path, bytes) in files)
+            {
+                current = path;
+                var full = Path.GetFullPath(path);
+                CheckOutputFile(path);
+                Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+                var temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
+                temps.Add((temp, full, path));
+                using var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None);
+                stream.Write(bytes);
+                stream.Flush(flushToDisk: true);
+            }
+
+            foreach (var (temp, full, given) in temps)
+            {
+                current = given;
+                File.Move(temp, full, overwrite: true);
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new CliException(ExitCodes.BadOutput, $"cannot write {path}: {e.Message}", e);
+            foreach (var (temp, _, _) in temps)
+            {
+                File.Delete(temp);
+            }
+
+            throw new CliException(ExitCodes.BadOutput, $"cannot write {current}: {OutputReason(current, e)}", e);
         }
+    }
+
+    /// <summary>Fails with exit code 4 before any work if <paramref name="path"/> can never be written as a file.</summary>
+    public static void CheckOutputFile(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            throw new CliException(ExitCodes.BadOutput, $"cannot write {path}: it is a directory");
+        }
+
+        if (FileAncestor(Path.GetDirectoryName(Path.GetFullPath(path))) is { } file)
+        {
+            throw new CliException(ExitCodes.BadOutput, $"cannot write {path}: {file} is a file, not a directory");
+        }
+    }
+
+    /// <summary>Why an output could not be written, in words that name the culprit.</summary>
+    public static string OutputReason(string path, Exception e) =>
+        Directory.Exists(path) && e is not UnauthorizedAccessException ? "it is a directory"
+        : FileAncestor(Path.GetDirectoryName(Path.GetFullPath(path))) is { } file ? $"{file} is a file, not a directory"
+        : e is UnauthorizedAccessException ? "permission denied"
+        : e.Message;
+
+    // The nearest existing ancestor of dir (or dir itself) if it is a file rather than a directory.
+    private static string? FileAncestor(string? dir)
+    {
+        for (var d = dir; !string.IsNullOrEmpty(d); d = Path.GetDirectoryName(d))
+        {
+            if (File.Exists(d))
+            {
+                return d;
+            }
+
+            if (Directory.Exists(d))
+            {
+                return null;
+            }
+        }
+
+        return null;
     }
 
     public static void WriteTextAtomically(string path, string text) => WriteFileAtomically(path, Encoding.UTF8.GetBytes(text));
@@ -44,12 +112,14 @@ internal static class Output
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            throw new CliException(ExitCodes.BadInput, $"cannot read {what} {path}: {Reason(e)}", e);
+            throw new CliException(ExitCodes.BadInput, $"cannot read {what} {path}: {InputReason(path, e)}", e);
         }
     }
 
-    private static string Reason(Exception e) => e switch
+    /// <summary>Why an input could not be read.</summary>
+    public static string InputReason(string path, Exception e) => e switch
     {
+        _ when Directory.Exists(path) => "it is a directory, not a file",
         FileNotFoundException or DirectoryNotFoundException => "no such file or directory",
         UnauthorizedAccessException => "permission denied",
         _ => e.Message,

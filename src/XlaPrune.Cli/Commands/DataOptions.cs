@@ -36,7 +36,7 @@ internal static class Inputs
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new CliException(ExitCodes.BadInput, $"cannot read checkpoint {path}: {(e is FileNotFoundException or DirectoryNotFoundException ? "no such file or directory" : e.Message)}", e);
+            throw new CliException(ExitCodes.BadInput, $"cannot read checkpoint {path}: {Output.InputReason(path, e)}", e);
         }
         catch (InvalidDataException e)
         {
@@ -46,6 +46,11 @@ internal static class Inputs
 
     public static void EnsureWritableDirectory(string dir)
     {
+        if (File.Exists(dir))
+        {
+            throw new CliException(ExitCodes.BadOutput, $"cannot write to {dir}: it is a file, not a directory");
+        }
+
         try
         {
             Directory.CreateDirectory(dir);
@@ -55,7 +60,7 @@ internal static class Inputs
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new CliException(ExitCodes.BadOutput, $"cannot write to {dir}: {e.Message}", e);
+            throw new CliException(ExitCodes.BadOutput, $"cannot write to {dir}: {Output.OutputReason(dir, e)}", e);
         }
     }
 }
@@ -78,4 +83,12 @@ internal class DatasetSettings : ModelSettings
     [CommandOption("--json")]
     [Description("Print a JSON summary.")]
     public bool Json { get; init; }
+
+    public override Spectre.Console.ValidationResult Validate()
+    {
+        var b = base.Validate();
+        return !b.Successful ? b
+            : TestLimit < 1 ? Spectre.Console.ValidationResult.Error($"--test-limit must be at least 1, got {TestLimit}")
+            : Spectre.Console.ValidationResult.Success();
+    }
 }

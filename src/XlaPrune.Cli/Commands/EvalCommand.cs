@@ -28,7 +28,9 @@ internal sealed class EvalCommand : Command<EvalCommand.Settings>
         public bool Json { get; init; }
 
         public override ValidationResult Validate() =>
-            string.IsNullOrEmpty(Checkpoint) ? ValidationResult.Error("--checkpoint is required") : ValidationResult.Success();
+            string.IsNullOrEmpty(Checkpoint) ? ValidationResult.Error("--checkpoint is required")
+            : TestLimit < 1 ? ValidationResult.Error($"--test-limit must be at least 1, got {TestLimit}")
+            : ValidationResult.Success();
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)

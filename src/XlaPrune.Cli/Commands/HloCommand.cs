@@ -48,6 +48,11 @@ internal sealed class HloCommand : Command<HloCommand.Settings>
                 return ValidationResult.Error("--out: the .pb file to write is required");
             }
 
+            if (Batch < 1)
+            {
+                return ValidationResult.Error($"--batch must be at least 1, got {Batch}");
+            }
+
             return Program is "train-step" or "eval-step"
                 ? ValidationResult.Success()
                 : ValidationResult.Error($"--program: unknown program '{Program}' (known: train-step, eval-step)");
@@ -56,6 +61,11 @@ internal sealed class HloCommand : Command<HloCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        foreach (var output in new[] { settings.Out, settings.Text, settings.Mlir }.OfType<string>())
+        {
+            Output.CheckOutputFile(output);
+        }
+
         var spec = PlanOption.Apply(settings.Plan, settings.BuildSpec());
         Vgg16Program program;
         try
@@ -64,19 +74,21 @@ internal sealed class HloCommand : Command<HloCommand.Settings>
         }
         catch (ArgumentException e)
         {
-            throw new CliException(ExitCodes.Usage, ModelSettings.WithoutParameterName(e), e);
+            throw new CliException(ExitCodes.Usage, "--batch: " + ModelSettings.WithoutParameterName(e), e);
         }
 
-        Output.WriteFileAtomically(settings.Out, program.Module.ToProtoBytes());
+        var files = new List<(string, byte[])> { (settings.Out, program.Module.ToProtoBytes()) };
         if (settings.Text is not null)
         {
-            Output.WriteTextAtomically(settings.Text, program.Module.ToHloText());
+            files.Add((settings.Text, System.Text.Encoding.UTF8.GetBytes(program.Module.ToHloText())));
         }
 
         if (settings.Mlir is not null)
         {
-            Output.WriteTextAtomically(settings.Mlir, program.Module.ToMlirText());
+            files.Add((settings.Mlir, System.Text.Encoding.UTF8.GetBytes(program.Module.ToMlirText())));
         }
+
+        Output.WriteFilesAtomically(files); // all or none
 
         AnsiConsole.MarkupLineInterpolated($"{settings.Program} of {spec.Describe()} at batch {settings.Batch}: {program.Arguments.Count} arguments, {program.Results.Count} results -> {settings.Out}");
         return ExitCodes.Success;

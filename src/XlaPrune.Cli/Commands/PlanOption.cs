@@ -3,9 +3,10 @@ using XlaPrune.Pruning;
 
 namespace XlaPrune.Cli;
 
-/// <summary>--plan PLAN.json: the pruned model a plan describes; the plan's own model replaces the model options.</summary>
+/// <summary>--plan PLAN.json: the pruned model a plan describes.</summary>
 internal static class PlanOption
 {
+    /// <summary>The plan's pruned model; the plan must be for <paramref name="model"/>, the model the options describe.</summary>
     public static Vgg16Spec Apply(string? planPath, Vgg16Spec model)
     {
         if (planPath is null)
@@ -21,6 +22,11 @@ internal static class PlanOption
         catch (FormatException e)
         {
             throw new CliException(ExitCodes.BadInput, $"{planPath}: {e.Message}", e);
+        }
+
+        if (!plan.Model.Equals(model))
+        {
+            throw new CliException(ExitCodes.BadInput, $"{planPath}: the plan is for {plan.Model.Describe()}, not {model.Describe()} (pass the plan's model options)");
         }
 
         return plan.PrunedModel;

@@ -16,6 +16,7 @@ internal sealed class ProfileCommand : Command<ProfileCommand.Settings>
         public string? Plugin { get; init; }
 
         [CommandOption("--plan <PLAN.json>")]
+        [Description("Profile the pruned model of this plan (it must be for the model the options describe).")]
         public string? Plan { get; init; }
 
         [CommandOption("--batch <B>")]
@@ -37,7 +38,9 @@ internal sealed class ProfileCommand : Command<ProfileCommand.Settings>
         {
             var b = base.Validate();
             return !b.Successful ? b
-                : Steps < 1 || Warmup < 0 || Batch < 2 ? ValidationResult.Error("--steps must be at least 1, --warmup at least 0 and --batch at least 2")
+                : Steps < 1 ? ValidationResult.Error($"--steps must be at least 1, got {Steps}")
+                : Warmup < 0 ? ValidationResult.Error($"--warmup must be at least 0, got {Warmup}")
+                : Batch < 2 ? ValidationResult.Error($"--batch must be at least 2 (BatchNorm's unbiased variance), got {Batch}")
                 : ValidationResult.Success();
         }
     }

@@ -93,6 +93,21 @@ internal sealed class PruneCommand : Command<PruneCommand.Settings>
                 return ValidationResult.Error($"--ratio must be in [0, 1), got {Ratio.ToString(CultureInfo.InvariantCulture)}");
             }
 
+            if (!(Floor >= 0 && Floor <= 1))
+            {
+                return ValidationResult.Error($"--floor must be in [0, 1], got {Floor.ToString(CultureInfo.InvariantCulture)}");
+            }
+
+            if (RoundTo < 1)
+            {
+                return ValidationResult.Error($"--round-to must be at least 1, got {RoundTo}");
+            }
+
+            if (TestLimit < 1)
+            {
+                return ValidationResult.Error($"--test-limit must be at least 1, got {TestLimit}");
+            }
+
             return Rounding is "down" or "nearest" ? ValidationResult.Success() : ValidationResult.Error($"--rounding: unknown mode '{Rounding}' (known: down, nearest)");
         }
     }
@@ -109,8 +124,15 @@ internal sealed class PruneCommand : Command<PruneCommand.Settings>
             throw new CliException(ExitCodes.Usage, "--method: " + ModelSettings.WithoutParameterName(e), e);
         }
 
+        // Every input is read and checked before anything is written.
         var (spec, weights, _) = Inputs.LoadCheckpoint(settings.Checkpoint);
-        Inputs.EnsureWritableDirectory(settings.Out);
+        var test = settings.Dataset == "none" ? null : Inputs.LoadDataset(settings.Dataset, settings.DatasetDir, train: false, settings.TestLimit);
+        if (test is not null && (test.Channels != spec.InputChannels || test.Size != spec.ImageSize || test.Classes > spec.Classes))
+        {
+            throw new CliException(ExitCodes.BadInput,
+                $"checkpoint {settings.Checkpoint} is for {spec.InputChannels}x{spec.ImageSize}x{spec.ImageSize} images and {spec.Classes} classes, {test.Name} has {test.Channels}x{test.Size}x{test.Size} and {test.Classes}");
+        }
+
         var options = new PlanOptions
         {
             Ratio = settings.Ratio,
@@ -135,11 +157,27 @@ internal sealed class PruneCommand : Command<PruneCommand.Settings>
         long PaddedBytes(Vgg16Spec s) => TpuLayoutModel.Totals(TpuLayoutModel.TrainStepTensors(s, 128)).PaddedBytes;
         var planPath = Path.Combine(settings.Out, "plan.json");
         var checkpointPath = Path.Combine(settings.Out, "pruned.safetensors");
-        Output.WriteTextAtomically(planPath, plan.ToJson());
-        Trainer.SaveCheckpoint(checkpointPath, pruned, prunedWeights, null, 0);
-        double? accuracy = settings.Dataset == "none"
-            ? null
-            : Evaluator.Accuracy(pruned, prunedWeights, Inputs.LoadDataset(settings.Dataset, settings.DatasetDir, train: false, settings.TestLimit));
+        Inputs.EnsureWritableDirectory(settings.Out);
+        try
+        {
+            Trainer.SaveCheckpoint(checkpointPath, pruned, prunedWeights, null, 0);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException(ExitCodes.BadOutput, $"cannot write {checkpointPath}: {Output.OutputReason(checkpointPath, e)}", e);
+        }
+
+        try
+        {
+            Output.WriteTextAtomically(planPath, plan.ToJson());
+        }
+        catch (CliException)
+        {
+            File.Delete(checkpointPath); // the two files go together
+            throw;
+        }
+
+        double? accuracy = test is null ? null : Evaluator.Accuracy(pruned, prunedWeights, test);
         var summary = new
         {
             test_accuracy = accuracy,

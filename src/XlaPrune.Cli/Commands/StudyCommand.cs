@@ -41,6 +41,22 @@ internal sealed class StudyCommand : Command<StudyCommand.Settings>
         [DefaultValue(1)]
         public int Seeds { get; init; } = 1;
 
+        [CommandOption("--train-limit <N>")]
+        [Description("Use only the first N training images (default: the preset's).")]
+        public int? TrainLimit { get; init; }
+
+        [CommandOption("--test-limit <N>")]
+        [Description("Use only the first N test images (default: the preset's).")]
+        public int? TestLimit { get; init; }
+
+        [CommandOption("--baseline-epochs <N>")]
+        [Description("Epochs of the baseline (default: the preset's).")]
+        public int? BaselineEpochs { get; init; }
+
+        [CommandOption("--retrain-epochs <N>")]
+        [Description("Epochs of retraining after pruning (default: the preset's).")]
+        public int? RetrainEpochs { get; init; }
+
         [CommandOption("--trainer <KIND>")]
         [Description("torch (TorchSharp reference) or pjrt (the HLO train step on the plugin).")]
         [DefaultValue("torch")]
@@ -75,6 +91,16 @@ internal sealed class StudyCommand : Command<StudyCommand.Settings>
                 return ValidationResult.Error($"--trainer: unknown trainer '{Trainer}' (known: torch, pjrt)");
             }
 
+            if (TrainLimit < 1 || TestLimit < 1)
+            {
+                return ValidationResult.Error("--train-limit and --test-limit must be at least 1");
+            }
+
+            if (BaselineEpochs < 1 || RetrainEpochs < 0)
+            {
+                return ValidationResult.Error("--baseline-epochs must be at least 1 and --retrain-epochs at least 0");
+            }
+
             return Seeds < 1 ? ValidationResult.Error("--seeds must be at least 1") : ValidationResult.Success();
         }
     }
@@ -91,6 +117,10 @@ internal sealed class StudyCommand : Command<StudyCommand.Settings>
             Methods = settings.Methods is null ? options.Methods : [.. settings.Methods.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)],
             Ratios = settings.Ratios is null ? options.Ratios : ParseRatios(settings.Ratios),
             Seeds = settings.Seeds,
+            TrainLimit = settings.TrainLimit ?? options.TrainLimit,
+            TestLimit = settings.TestLimit ?? options.TestLimit,
+            BaselineEpochs = settings.BaselineEpochs ?? options.BaselineEpochs,
+            RetrainEpochs = settings.RetrainEpochs ?? options.RetrainEpochs,
             TileAware = settings.TileAware,
             Trainer = settings.Trainer == "pjrt" ? TrainerKind.Pjrt : TrainerKind.Torch,
         };
@@ -105,11 +135,11 @@ internal sealed class StudyCommand : Command<StudyCommand.Settings>
         }
         catch (ArgumentException e)
         {
-            throw new CliException(ExitCodes.Usage, e.Message, e);
+            throw new CliException(ExitCodes.Usage, (e.Message.StartsWith("ratio", StringComparison.Ordinal) ? "--ratios: " : e.Message.StartsWith("unknown method", StringComparison.Ordinal) ? "--methods: " : "") + e.Message, e);
         }
 
+        _ = Inputs.LoadDataset(options.Dataset, options.DatasetDirectory, train: false, limit: 1); // fail fast on missing data, before creating anything
         Inputs.EnsureWritableDirectory(options.OutputDirectory);
-        _ = Inputs.LoadDataset(options.Dataset, options.DatasetDirectory, train: false, limit: 1); // fail fast on missing data
         PjrtPlugin? plugin = settings.NoProfile && options.Trainer == TrainerKind.Torch ? null : PluginOption.Load(settings.Plugin);
         using var profiler = plugin is null || settings.NoProfile ? null : new PjrtStepProfiler(plugin);
         using var pjrtTrainer = options.Trainer == TrainerKind.Pjrt ? new PjrtModelTrainer(plugin!) : null;
@@ -124,6 +154,10 @@ internal sealed class StudyCommand : Command<StudyCommand.Settings>
         catch (PjrtException e)
         {
             throw new CliException(ExitCodes.Failure, $"PJRT: {PluginOption.CodeName(e.Code)}: {e.Message}", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException(ExitCodes.BadOutput, $"cannot write to {options.OutputDirectory}: {e.Message}", e);
         }
 
         AnsiConsole.MarkupLineInterpolated($"{cells.Count} cells; report in {Path.Combine(options.OutputDirectory, "report.md")}");

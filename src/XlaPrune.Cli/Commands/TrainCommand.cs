@@ -62,9 +62,29 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
                 return ValidationResult.Error("--out: the checkpoint to write is required");
             }
 
-            if (Epochs < 1 || Batch < 1 || !(LearningRate > 0))
+            if (Epochs < 1)
             {
-                return ValidationResult.Error("--epochs and --batch must be at least 1 and --lr positive");
+                return ValidationResult.Error($"--epochs must be at least 1, got {Epochs}");
+            }
+
+            if (Batch < 1)
+            {
+                return ValidationResult.Error($"--batch must be at least 1, got {Batch}");
+            }
+
+            if (Limit < 1)
+            {
+                return ValidationResult.Error($"--limit must be at least 1, got {Limit}");
+            }
+
+            if (!(LearningRate > 0) || double.IsInfinity(LearningRate))
+            {
+                return ValidationResult.Error($"--lr must be a positive number, got {LearningRate.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+            }
+
+            if (WeightDecay < 0 || SlimmingLambda < 0)
+            {
+                return ValidationResult.Error("--weight-decay and --slimming-lambda must not be negative");
             }
 
             return Schedule is "constant" or "step" or "cosine"
@@ -76,6 +96,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var spec = settings.BuildSpec();
+        Output.CheckOutputFile(settings.Out!);
         var train = Inputs.LoadDataset(settings.Dataset, settings.DatasetDir, train: true, settings.Limit);
         var test = Inputs.LoadDataset(settings.Dataset, settings.DatasetDir, train: false, settings.TestLimit);
         var dir = Path.GetDirectoryName(Path.GetFullPath(settings.Out!))!;
@@ -99,6 +120,10 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         catch (InvalidDataException e)
         {
             throw new CliException(ExitCodes.BadInput, e.Message, e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException(ExitCodes.BadOutput, $"cannot write {settings.Out}: {Output.OutputReason(settings.Out!, e)}", e);
         }
         catch (ArgumentException e)
         {
