@@ -16,6 +16,7 @@ public static class AtomicFiles
         var dir = Path.GetDirectoryName(full)!;
         Directory.CreateDirectory(dir);
         var temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
+        RemoveStaleTemps(dir, Path.GetFileName(full));
         try
         {
             using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
@@ -30,6 +31,45 @@ public static class AtomicFiles
         {
             File.Delete(temp);
             throw;
+        }
+    }
+
+    // A writer killed mid-write leaves its temporary file; the next writer of the same file
+    // removes those whose process is gone (a live process may still be writing its own).
+    private static void RemoveStaleTemps(string dir, string name)
+    {
+        foreach (var stale in Directory.EnumerateFiles(dir, $".{name}.*.tmp"))
+        {
+            var pid = Path.GetFileName(stale)[(name.Length + 2)..^4];
+            if (int.TryParse(pid, out var id) && id != Environment.ProcessId && !ProcessIsAlive(id))
+            {
+                try
+                {
+                    File.Delete(stale);
+                }
+                catch (IOException)
+                {
+                    // Best effort: a leftover temporary file never replaces a result.
+                }
+            }
+        }
+    }
+
+    private static bool ProcessIsAlive(int id)
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            return Directory.Exists($"/proc/{id}");
+        }
+
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(id);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
         }
     }
 }
