@@ -63,7 +63,7 @@ internal static class EngineAbBench
         }
 
         report.Append("\nThe data-movement, reduction and pooling kernels (strided copy, run-wise reduce, 2-D windows) are in every\n");
-        report.Append("row; before them the w=0.25 b=32 step took 750 ms (see the log below).\n");
+        report.Append("row; the change log below has the step before them.\n");
     }
 
     private static double Median(string driver, string file, string[] environment)

@@ -105,6 +105,18 @@ if (Want("6"))
 }
 
 report.Append("\nCommand: `./build.sh bench` (runs `dotnet artifacts/bin/XlaPrune.Bench/release/XlaPrune.Bench.dll <repo> docs/benchmarks.md`).\n");
+// The hand-kept change log (what each change bought, with its command) survives regeneration.
+const string LogHeading = "\n## Change log";
+if (File.Exists(output))
+{
+    var previous = File.ReadAllText(output);
+    var at = previous.IndexOf(LogHeading, StringComparison.Ordinal);
+    if (at >= 0)
+    {
+        report.Append(previous[at..]);
+    }
+}
+
 var temp = output + ".tmp";
 File.WriteAllText(temp, report.ToString());
 File.Move(temp, output, overwrite: true);
