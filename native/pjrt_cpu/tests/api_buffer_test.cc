@@ -165,6 +165,17 @@ TEST_F(Buffers, BadShapesAndTypesFailWithClearErrors) {
   EXPECT_EQ(info.message, "PJRT_Client_BufferFromHostBuffer_Args.data is null");
 }
 
+// Found by fuzz_execute: an empty shape whose other dimensions multiply past int64 once reached
+// the engine's element count (signed overflow) instead of being refused.
+TEST_F(Buffers, EmptyShapeWithHugeOtherDimsIsInvalid) {
+  PJRT_Buffer* buffer = nullptr;
+  float data[1] = {};
+  ErrorInfo info = TryUpload(PJRT_Buffer_Type_F32, data, {0, int64_t{1} << 62, 4}, &buffer);
+  EXPECT_EQ(info.code, PJRT_Error_Code_INVALID_ARGUMENT);
+  EXPECT_EQ(info.message, "PJRT_Client_BufferFromHostBuffer_Args: the dimensions of shape f32[0,4611686018427387904,4] multiply past the int64 range");
+  EXPECT_EQ(buffer, nullptr);
+}
+
 TEST_F(Buffers, OnlyDenseMajorToMinorDeviceLayoutsAreAccepted) {
   float data[6] = {1, 2, 3, 4, 5, 6};
   int64_t row_major[2] = {1, 0};
