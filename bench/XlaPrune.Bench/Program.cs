@@ -14,6 +14,14 @@ using XlaPrune.Torch;
 var root = args.Length > 0 ? args[0] : Directory.GetCurrentDirectory();
 var output = args.Length > 1 ? args[1] : Path.Combine(root, "docs", "benchmarks.md");
 var native = Path.Combine(root, "artifacts", "native", "bin");
+if (args.Contains("--tiny-execute"))
+{
+    // Section 3 alone, written to the output file (for working on the binding's per-call cost).
+    File.WriteAllText(output, XlaPrune.Bench.TinyExecuteBench.Run(PjrtPlugin.Load("cpu"), native));
+    Console.WriteLine($"wrote {output}");
+    return 0;
+}
+
 var ic = CultureInfo.InvariantCulture;
 var report = new StringBuilder();
 report.Append("# Benchmarks\n\nProduced by `./build.sh bench` on ").Append(DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", ic)).Append(".\n\n");
@@ -43,17 +51,8 @@ using (var profiler = new PjrtStepProfiler(plugin))
 report.Append("\nTargets: ≤ 0.4 at full width, ≤ 0.5 at width 0.25, GFLOP/s ≥ 0.7 of sgemm. Not met: the engine is a reference\n");
 report.Append("interpreter (convolutions as im2col + sgemm, everything else plain loops, one thread per step); see the speed issue's note.\n\n");
 
-// 3: tiny execute round trip, C# vs a native C caller on the same plugin.
-var module = TinyAdd();
-var modulePath = Path.Combine(Path.GetTempPath(), $"xlaprune-bench-add-{Environment.ProcessId}.pb");
-File.WriteAllBytes(modulePath, module);
-const int iterations = 20000;
-var c = JsonDocument.Parse(RunNative(Path.Combine(native, "xlaprune_pjrt_call_bench"), $"\"{plugin.Path}\" \"{modulePath}\" {iterations}")).RootElement;
-File.Delete(modulePath);
-var (launch, launchWait) = ManagedTinyExecute(plugin, module, iterations);
-report.Append("## 3. Tiny execute (f32[4] add), C# through XlaPrune.Pjrt vs a native C caller\n\n| | C# µs | C µs | C# / C |\n| --- | --- | --- | --- |\n");
-report.Append(ic, $"| launch + wait (execute, await, destroy output) | {launchWait / 1000:F2} | {c.GetProperty("launch_wait_ns").GetDouble() / 1000:F2} | {launchWait / c.GetProperty("launch_wait_ns").GetDouble():F2} |\n");
-report.Append(ic, $"| launch only (C: execute call alone; C#: Execute, which also waits) | {launch / 1000:F2} | {c.GetProperty("launch_ns").GetDouble() / 1000:F2} | {launch / c.GetProperty("launch_ns").GetDouble():F2} |\n\n");
+// 3: tiny execute round trip, C# vs a native C caller on the same plugin (TinyExecuteBench.cs).
+report.Append(XlaPrune.Bench.TinyExecuteBench.Run(plugin, native));
 
 // 4: building and serialising the full VGG-16 train step.
 var buildMs = new List<double>();
@@ -109,37 +108,6 @@ static double TorchStepMs(Vgg16Spec spec, int batch, int steps)
     }
 
     return StepTimes.From(times).Median;
-}
-
-static (double LaunchNs, double LaunchWaitNs) ManagedTinyExecute(PjrtPlugin plugin, byte[] module, int iterations)
-{
-    using var client = plugin.CreateClient();
-    using var exe = client.CompileHlo(module);
-    using var x = client.BufferFromHost<float>([1, 2, 3, 4], [4]);
-    using var y = client.BufferFromHost<float>([10, 20, 30, 40], [4]);
-    PjrtBuffer[] args = [x, y];
-    var options = ExecuteOptions.NoDonation(2);
-    for (var i = 0; i < iterations / 10; i++)
-    {
-        exe.Execute(args, options)[0].Dispose();
-    }
-
-    var sw = Stopwatch.StartNew();
-    for (var i = 0; i < iterations; i++)
-    {
-        exe.Execute(args, options)[0].Dispose();
-    }
-
-    var total = sw.Elapsed.TotalNanoseconds / iterations;
-    return (total, total);
-}
-
-static byte[] TinyAdd()
-{
-    var b = new HloBuilder("tiny_add");
-    var x = b.Parameter(XlaPrune.Hlo.Shape.F32(4), "x");
-    var y = b.Parameter(XlaPrune.Hlo.Shape.F32(4), "y");
-    return b.Build(b.Add(x, y)).ToProtoBytes();
 }
 
 static string RunNative(string exe, string arguments)
