@@ -15,6 +15,14 @@ using XlaPrune.Torch;
 var root = args.Length > 0 ? args[0] : Directory.GetCurrentDirectory();
 var output = args.Length > 1 ? args[1] : Path.Combine(root, "docs", "benchmarks.md");
 var native = Path.Combine(root, "artifacts", "native", "bin");
+if (args.Contains("--tiny-execute"))
+{
+    // Section 3 alone, written to the output file (for working on the binding's per-call cost).
+    File.WriteAllText(output, TinyExecuteBench.Run(PjrtPlugin.Load("cpu"), native));
+    Console.WriteLine($"wrote {output}");
+    return 0;
+}
+
 var ic = CultureInfo.InvariantCulture;
 // XLAPRUNE_BENCH_SECTIONS=4,6 runs only those sections (for working on one figure).
 var only = Environment.GetEnvironmentVariable("XLAPRUNE_BENCH_SECTIONS")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -53,19 +61,10 @@ report.Append("GFLOP/s counts 2 flops per multiply-add of the convolutions and d
 report.Append("plugin's cost analysis of the same program).\n\n");
 }
 
-// 3: tiny execute round trip, C# vs a native C caller on the same plugin.
+// 3: tiny execute round trip, C# vs a native C caller on the same plugin (TinyExecuteBench.cs).
 if (Want("3"))
 {
-    var module = TinyAdd();
-    var modulePath = Path.Combine(Path.GetTempPath(), $"xlaprune-bench-add-{Environment.ProcessId}.pb");
-    File.WriteAllBytes(modulePath, module);
-    const int iterations = 20000;
-    var c = JsonDocument.Parse(RunNative(Path.Combine(native, "xlaprune_pjrt_call_bench"), $"\"{plugin.Path}\" \"{modulePath}\" {iterations}")).RootElement;
-    File.Delete(modulePath);
-    var (launch, launchWait) = ManagedTinyExecute(plugin, module, iterations);
-    report.Append("## 3. Tiny execute (f32[4] add), C# through XlaPrune.Pjrt vs a native C caller\n\n| | C# µs | C µs | C# / C |\n| --- | --- | --- | --- |\n");
-    report.Append(ic, $"| launch + wait (execute, await, destroy output) | {launchWait / 1000:F2} | {c.GetProperty("launch_wait_ns").GetDouble() / 1000:F2} | {launchWait / c.GetProperty("launch_wait_ns").GetDouble():F2} |\n");
-    report.Append(ic, $"| launch only (C: execute call alone; C#: Execute, which also waits) | {launch / 1000:F2} | {c.GetProperty("launch_ns").GetDouble() / 1000:F2} | {launch / c.GetProperty("launch_ns").GetDouble():F2} |\n\n");
+    report.Append(TinyExecuteBench.Run(plugin, native));
 }
 
 // 4: building and serialising the full VGG-16 train step (BenchmarkDotNet).
@@ -141,37 +140,6 @@ static double TorchStepMs(Vgg16Spec spec, int batch, int steps)
     }
 
     return StepTimes.From(times).Median;
-}
-
-static (double LaunchNs, double LaunchWaitNs) ManagedTinyExecute(PjrtPlugin plugin, byte[] module, int iterations)
-{
-    using var client = plugin.CreateClient();
-    using var exe = client.CompileHlo(module);
-    using var x = client.BufferFromHost<float>([1, 2, 3, 4], [4]);
-    using var y = client.BufferFromHost<float>([10, 20, 30, 40], [4]);
-    PjrtBuffer[] args = [x, y];
-    var options = ExecuteOptions.NoDonation(2);
-    for (var i = 0; i < iterations / 10; i++)
-    {
-        exe.Execute(args, options)[0].Dispose();
-    }
-
-    var sw = Stopwatch.StartNew();
-    for (var i = 0; i < iterations; i++)
-    {
-        exe.Execute(args, options)[0].Dispose();
-    }
-
-    var total = sw.Elapsed.TotalNanoseconds / iterations;
-    return (total, total);
-}
-
-static byte[] TinyAdd()
-{
-    var b = new HloBuilder("tiny_add");
-    var x = b.Parameter(XlaPrune.Hlo.Shape.F32(4), "x");
-    var y = b.Parameter(XlaPrune.Hlo.Shape.F32(4), "y");
-    return b.Build(b.Add(x, y)).ToProtoBytes();
 }
 
 static string RunNative(string exe, string arguments)

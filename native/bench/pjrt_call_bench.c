@@ -2,12 +2,15 @@
  * The reference a C# caller is measured against: a plain C program that drives a PJRT plugin
  * through its function table, with no binding layer at all.
  *
- *   xlaprune_pjrt_call_bench PLUGIN.so MODULE.pb ITERATIONS
+ *   xlaprune_pjrt_call_bench PLUGIN.so MODULE.pb ITERATIONS [ROUNDS]
  *
  * MODULE.pb is a serialized HloModuleProto taking two f32[N] parameters and returning one
- * array (the benchmark writes a tiny add). Prints one JSON line with the mean time per call of
- *   launch_ns:       PJRT_LoadedExecutable_Execute alone;
+ * array (the benchmark writes a tiny add). Runs ROUNDS (default 1) rounds of ITERATIONS calls
+ * after a warm-up of ITERATIONS / 10, each call timed with CLOCK_MONOTONIC, and prints one JSON
+ * line with the median round's mean time per call of
+ *   launch_ns:       PJRT_LoadedExecutable_Execute alone (outputs and completion event handed back);
  *   launch_wait_ns:  Execute, then awaiting its completion event, destroying event and output.
+ * The C# side (bench/XlaPrune.Bench/TinyExecuteBench.cs) times the same two spans the same way.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <dlfcn.h>
@@ -56,6 +59,16 @@ static char *read_file(const char *path, size_t *size) {
   return bytes;
 }
 
+static int compare_doubles(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+static double median(double *values, long n) {
+  qsort(values, (size_t)n, sizeof(double), compare_doubles);
+  return values[n / 2];
+}
+
 static PJRT_Buffer *upload(PJRT_Client *client, PJRT_Device *device, const float *data, int64_t n) {
   PJRT_Client_BufferFromHostBuffer_Args a = {
       .struct_size = PJRT_Client_BufferFromHostBuffer_Args_STRUCT_SIZE,
@@ -76,11 +89,16 @@ static PJRT_Buffer *upload(PJRT_Client *client, PJRT_Device *device, const float
 }
 
 int main(int argc, char **argv) {
-  if (argc != 4) {
-    fprintf(stderr, "usage: %s PLUGIN.so MODULE.pb ITERATIONS\n", argv[0]);
+  if (argc != 4 && argc != 5) {
+    fprintf(stderr, "usage: %s PLUGIN.so MODULE.pb ITERATIONS [ROUNDS]\n", argv[0]);
     return 2;
   }
   long iterations = strtol(argv[3], NULL, 10);
+  long rounds = argc == 5 ? strtol(argv[4], NULL, 10) : 1;
+  if (iterations < 1 || rounds < 1) {
+    fprintf(stderr, "ITERATIONS and ROUNDS must be positive\n");
+    return 2;
+  }
   void *lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
   if (lib == NULL) {
     fprintf(stderr, "dlopen %s: %s\n", argv[1], dlerror());
@@ -121,29 +139,42 @@ int main(int argc, char **argv) {
   PJRT_Event *done[1];
   PJRT_ExecuteOptions options = {.struct_size = PJRT_ExecuteOptions_STRUCT_SIZE};
 
-  int64_t launch = 0, total = 0;
-  for (long i = -iterations / 10; i < iterations; i++) {  /* the first tenth warms up */
-    PJRT_LoadedExecutable_Execute_Args exec = {
-        .struct_size = PJRT_LoadedExecutable_Execute_Args_STRUCT_SIZE, .executable = compile.executable,
-        .options = &options, .argument_lists = argument_lists, .num_devices = 1, .num_args = 2,
-        .output_lists = output_lists, .device_complete_events = done};
-    int64_t t0 = now_ns();
-    check(api->PJRT_LoadedExecutable_Execute(&exec), "PJRT_LoadedExecutable_Execute");
-    int64_t t1 = now_ns();
-    PJRT_Event_Await_Args wait = {.struct_size = PJRT_Event_Await_Args_STRUCT_SIZE, .event = done[0]};
-    check(api->PJRT_Event_Await(&wait), "PJRT_Event_Await");
-    PJRT_Event_Destroy_Args de = {.struct_size = PJRT_Event_Destroy_Args_STRUCT_SIZE, .event = done[0]};
-    api->PJRT_Event_Destroy(&de);
-    PJRT_Buffer_Destroy_Args db = {.struct_size = PJRT_Buffer_Destroy_Args_STRUCT_SIZE, .buffer = outputs[0]};
-    check(api->PJRT_Buffer_Destroy(&db), "PJRT_Buffer_Destroy");
-    int64_t t2 = now_ns();
-    if (i >= 0) {
-      launch += t1 - t0;
-      total += t2 - t0;
-    }
+  double *launch_rounds = malloc((size_t)rounds * sizeof(double));
+  double *total_rounds = malloc((size_t)rounds * sizeof(double));
+  if (launch_rounds == NULL || total_rounds == NULL) {
+    fprintf(stderr, "out of memory\n");
+    return 1;
   }
-  printf("{\"iterations\": %ld, \"launch_ns\": %.1f, \"launch_wait_ns\": %.1f}\n", iterations,
-         (double)launch / (double)iterations, (double)total / (double)iterations);
+  for (long r = 0; r < rounds; r++) {
+    int64_t launch = 0, total = 0;
+    /* The first round starts with a tenth of warm-up calls. */
+    for (long i = r == 0 ? -iterations / 10 : 0; i < iterations; i++) {
+      PJRT_LoadedExecutable_Execute_Args exec = {
+          .struct_size = PJRT_LoadedExecutable_Execute_Args_STRUCT_SIZE, .executable = compile.executable,
+          .options = &options, .argument_lists = argument_lists, .num_devices = 1, .num_args = 2,
+          .output_lists = output_lists, .device_complete_events = done};
+      int64_t t0 = now_ns();
+      check(api->PJRT_LoadedExecutable_Execute(&exec), "PJRT_LoadedExecutable_Execute");
+      int64_t t1 = now_ns();
+      PJRT_Event_Await_Args wait = {.struct_size = PJRT_Event_Await_Args_STRUCT_SIZE, .event = done[0]};
+      check(api->PJRT_Event_Await(&wait), "PJRT_Event_Await");
+      PJRT_Event_Destroy_Args de = {.struct_size = PJRT_Event_Destroy_Args_STRUCT_SIZE, .event = done[0]};
+      api->PJRT_Event_Destroy(&de);
+      PJRT_Buffer_Destroy_Args db = {.struct_size = PJRT_Buffer_Destroy_Args_STRUCT_SIZE, .buffer = outputs[0]};
+      check(api->PJRT_Buffer_Destroy(&db), "PJRT_Buffer_Destroy");
+      int64_t t2 = now_ns();
+      if (i >= 0) {
+        launch += t1 - t0;
+        total += t2 - t0;
+      }
+    }
+    launch_rounds[r] = (double)launch / (double)iterations;
+    total_rounds[r] = (double)total / (double)iterations;
+  }
+  printf("{\"iterations\": %ld, \"rounds\": %ld, \"launch_ns\": %.1f, \"launch_wait_ns\": %.1f}\n", iterations, rounds,
+         median(launch_rounds, rounds), median(total_rounds, rounds));
+  free(launch_rounds);
+  free(total_rounds);
 
   for (int i = 0; i < 2; i++) {
     PJRT_Buffer_Destroy_Args db = {.struct_size = PJRT_Buffer_Destroy_Args_STRUCT_SIZE, .buffer = args[i]};

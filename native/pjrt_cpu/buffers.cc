@@ -1,6 +1,7 @@
 // Buffers: host transfers (dense and strided), metadata, deletion, copies, external references.
 // Device memory is host memory, so every transfer completes before the call returns and every
 // event handed out is already complete.
+#include <array>
 #include <cstring>
 #include <limits>
 #include <string>
@@ -143,6 +144,23 @@ cpu::ArrayShape MakeShape(int type, const int64_t* dims, size_t num_dims, const 
 
 // ---- Buffer objects -------------------------------------------------------------------------
 
+namespace {
+
+// The dense minor-to-major order of rank r is r-1, ..., 0: the last r entries of this table.
+constexpr size_t kSharedLayoutRank = 32;
+constexpr std::array<int64_t, kSharedLayoutRank> kDescendingDims = [] {
+  std::array<int64_t, kSharedLayoutRank> dims{};
+  for (size_t i = 0; i < kSharedLayoutRank; ++i) dims[i] = static_cast<int64_t>(kSharedLayoutRank - 1 - i);
+  return dims;
+}();
+
+const int64_t* DenseMinorToMajor(const PJRT_Buffer& buffer) {
+  const size_t rank = buffer.shape.dims.size();
+  return rank <= kSharedLayoutRank ? kDescendingDims.data() + (kSharedLayoutRank - rank) : buffer.minor_to_major.data();
+}
+
+}  // namespace
+
 PJRT_Buffer* NewBuffer(const std::shared_ptr<ClientState>& client, PJRT_Device* device,
                        std::shared_ptr<cpu::DeviceBuffer> storage) {
   auto buffer = std::make_unique<PJRT_Buffer>();
@@ -150,9 +168,13 @@ PJRT_Buffer* NewBuffer(const std::shared_ptr<ClientState>& client, PJRT_Device* 
   buffer->device = device;
   buffer->shape = storage->shape();
   buffer->type = ToBufferType(buffer->shape.type);
+  // Up to kSharedLayoutRank the dense layout comes from a shared table (see DenseMinorToMajor); only higher ranks
+  // keep their own copy.
   const size_t rank = buffer->shape.dims.size();
-  buffer->minor_to_major.resize(rank);
-  for (size_t i = 0; i < rank; ++i) buffer->minor_to_major[i] = static_cast<int64_t>(rank - 1 - i);
+  if (rank > kSharedLayoutRank) {
+    buffer->minor_to_major.resize(rank);
+    for (size_t i = 0; i < rank; ++i) buffer->minor_to_major[i] = static_cast<int64_t>(rank - 1 - i);
+  }
   device->counters.Add(static_cast<int64_t>(storage->size_bytes()));
   buffer->storage = std::move(storage);
   return buffer.release();
@@ -353,8 +375,8 @@ XLAPRUNE_ENTRY(PJRT_Buffer_GetMemoryLayout) {
   layout.struct_size = PJRT_Buffer_MemoryLayout_STRUCT_SIZE;
   layout.type = PJRT_Buffer_MemoryLayout_Type_Tiled;
   layout.tiled.struct_size = PJRT_Buffer_MemoryLayout_Tiled_STRUCT_SIZE;
-  layout.tiled.minor_to_major = buffer->minor_to_major.data();
-  layout.tiled.minor_to_major_size = buffer->minor_to_major.size();
+  layout.tiled.minor_to_major = DenseMinorToMajor(*buffer);
+  layout.tiled.minor_to_major_size = buffer->shape.dims.size();
   layout.tiled.tile_dims = nullptr;
   layout.tiled.tile_dim_sizes = nullptr;
   layout.tiled.num_tiles = 0;

@@ -13,10 +13,49 @@ namespace {
 
 struct ReplicaRun {
   PJRT_Device* device = nullptr;
-  std::vector<PJRT_Buffer*> buffers;
+  PJRT_Buffer* const* buffers = nullptr;  // the caller's argument list of this replica
   std::vector<std::shared_ptr<cpu::DeviceBuffer>> arguments;
   std::vector<std::shared_ptr<cpu::DeviceBuffer>> results;
   std::exception_ptr error;
+};
+
+// Per-thread scratch reused by every execute on the thread, so a steady-state launch allocates nothing here but
+// its outputs and its event. Execute never re-enters itself on one thread (the plugin runs no user code during it).
+struct ExecuteScratch {
+  std::vector<bool> donated;
+  std::vector<ReplicaRun> runs;
+  std::vector<std::unique_ptr<PJRT_Buffer>> outputs;
+  std::vector<std::unique_ptr<PJRT_Event>> events;
+
+  // Drops every reference the last execute took (argument storage, results, errors, unreleased outputs) and keeps
+  // the capacity.
+  void Clear() noexcept {
+    for (ReplicaRun& run : runs) {
+      run.buffers = nullptr;
+      run.arguments.clear();
+      run.results.clear();
+      run.error = nullptr;
+    }
+    outputs.clear();
+    events.clear();
+  }
+};
+
+class ScratchLease {
+ public:
+  ScratchLease() : scratch_(Get()) {}
+  ~ScratchLease() { scratch_.Clear(); }
+  ScratchLease(const ScratchLease&) = delete;
+  ScratchLease& operator=(const ScratchLease&) = delete;
+  ExecuteScratch* operator->() const noexcept { return &scratch_; }
+
+ private:
+  // Out of line, so the thread-local address is computed once per execute rather than at every use.
+  [[gnu::noinline]] static ExecuteScratch& Get() {
+    thread_local ExecuteScratch scratch;
+    return scratch;
+  }
+  ExecuteScratch& scratch_;
 };
 
 std::string ArgumentName(size_t index, size_t replica, size_t num_replicas) {
@@ -25,28 +64,29 @@ std::string ArgumentName(size_t index, size_t replica, size_t num_replicas) {
   return name;
 }
 
-// Checks one replica's arguments against the program's parameters.
-void CheckArguments(const cpu::Executable& engine, ReplicaRun& run, size_t replica, size_t num_replicas) {
+// Checks one replica's arguments against the program's parameters. Names are built only for the error.
+void CheckArguments(const cpu::Executable& engine, const ReplicaRun& run, size_t num_args, size_t replica,
+                    size_t num_replicas) {
   const std::vector<cpu::ArrayShape>& parameters = engine.parameter_shapes();
-  for (size_t i = 0; i < run.buffers.size(); ++i) {
+  for (size_t i = 0; i < num_args; ++i) {
     PJRT_Buffer* buffer = run.buffers[i];
-    const std::string name = ArgumentName(i, replica, num_replicas);
-    if (buffer == nullptr) InvalidArgument(name + " is null");
+    if (buffer == nullptr) InvalidArgument(ArgumentName(i, replica, num_replicas) + " is null");
     if (buffer->device != run.device) {
-      InvalidArgument(name + " is on device " + buffer->device->description.debug_string + " but the program runs on " +
-                      run.device->description.debug_string);
+      InvalidArgument(ArgumentName(i, replica, num_replicas) + " is on device " + buffer->device->description.debug_string +
+                      " but the program runs on " + run.device->description.debug_string);
     }
     const cpu::ArrayShape& expected = parameters[i];
     if (buffer->shape.type != expected.type || buffer->shape.dims != expected.dims) {
-      InvalidArgument(name + " has shape " + ShapeString(buffer->shape) + ", the program expects " +
-                      ShapeString(expected));
+      InvalidArgument(ArgumentName(i, replica, num_replicas) + " has shape " + ShapeString(buffer->shape) +
+                      ", the program expects " + ShapeString(expected));
     }
   }
 }
 
 // Which parameters the execution may donate: aliased by an output and not excluded by the caller.
-std::vector<bool> DonatedParameters(const cpu::Executable& engine, const PJRT_ExecuteOptions* options, size_t num_args) {
-  std::vector<bool> donated(num_args, false);
+void DonatedParameters(const cpu::Executable& engine, const PJRT_ExecuteOptions* options, size_t num_args,
+                       std::vector<bool>& donated) {
+  donated.assign(num_args, false);
   for (int parameter : engine.output_aliases()) {
     if (parameter >= 0 && static_cast<size_t>(parameter) < num_args) donated[static_cast<size_t>(parameter)] = true;
   }
@@ -61,14 +101,14 @@ std::vector<bool> DonatedParameters(const cpu::Executable& engine, const PJRT_Ex
       donated[static_cast<size_t>(index)] = false;
     }
   }
-  return donated;
 }
 
 // A donated buffer must be passed once and be free of external references.
-void CheckDonations(const ReplicaRun& run, const std::vector<bool>& donated, size_t replica, size_t num_replicas) {
-  for (size_t i = 0; i < run.buffers.size(); ++i) {
+void CheckDonations(const ReplicaRun& run, size_t num_args, const std::vector<bool>& donated, size_t replica,
+                    size_t num_replicas) {
+  for (size_t i = 0; i < num_args; ++i) {
     if (!donated[i]) continue;
-    for (size_t j = 0; j < run.buffers.size(); ++j) {
+    for (size_t j = 0; j < num_args; ++j) {
       if (j != i && run.buffers[j] == run.buffers[i]) {
         InvalidArgument(ArgumentName(i, replica, num_replicas) + " is donated but the same buffer is also passed as argument " +
                         std::to_string(j));
@@ -80,6 +120,15 @@ void CheckDonations(const ReplicaRun& run, const std::vector<bool>& donated, siz
                       std::to_string(run.buffers[i]->external_references) + " external references");
     }
   }
+}
+
+// The storage of a live argument; the message names the argument only when it has been deleted or donated.
+std::shared_ptr<cpu::DeviceBuffer> ArgumentStorage(PJRT_Buffer* buffer, size_t index, size_t replica, size_t num_replicas) {
+  {
+    std::lock_guard<std::mutex> lock(buffer->mutex);
+    if (buffer->storage != nullptr) return buffer->storage;
+  }
+  return LiveStorage(buffer, ArgumentName(index, replica, num_replicas).c_str());
 }
 
 void RunReplica(cpu::Executable& engine, ReplicaRun& run, const std::vector<bool>& donated, int replica,
@@ -110,7 +159,8 @@ namespace cpu = xlaprune::cpu;
 XLAPRUNE_ENTRY(PJRT_LoadedExecutable_Execute) {
   PJRT_LoadedExecutable* loaded = Require(args->executable, "PJRT_LoadedExecutable_Execute_Args.executable");
   std::shared_ptr<ExecutableState> state = loaded->Live();
-  std::shared_ptr<ClientState> client = loaded->client;
+  // The caller keeps the loaded executable, hence its client, alive for the whole call.
+  const std::shared_ptr<ClientState>& client = loaded->client;
   cpu::Executable& engine = *state->engine;
   const PJRT_ExecuteOptions* options = Require(args->options, "PJRT_LoadedExecutable_Execute_Args.options");
   // Fields past the donation list (contexts, callbacks, multi-slice) are not read.
@@ -120,16 +170,18 @@ XLAPRUNE_ENTRY(PJRT_LoadedExecutable_Execute) {
                     std::to_string(options->struct_size));
   }
 
-  std::vector<PJRT_Device*> devices = loaded->addressable_devices;
+  PJRT_Device* const* devices = loaded->addressable_devices.data();
+  size_t num_replicas = loaded->addressable_devices.size();
+  PJRT_Device* execute_device = nullptr;
   if (args->execute_device != nullptr) {
-    PJRT_Device* device = client->CheckDevice(args->execute_device, "PJRT_LoadedExecutable_Execute_Args.execute_device");
+    execute_device = client->CheckDevice(args->execute_device, "PJRT_LoadedExecutable_Execute_Args.execute_device");
     if (state->num_replicas != 1) {
       Unimplemented("execute_device with a program of " + std::to_string(state->num_replicas) +
                     " replicas: the XlaPrune CPU plugin launches all replicas in one call");
     }
-    devices = {device};
+    devices = &execute_device;
+    num_replicas = 1;
   }
-  const size_t num_replicas = devices.size();
   if (args->num_devices != num_replicas) {
     InvalidArgument("the program runs on " + std::to_string(num_replicas) + " device(s) but num_devices is " +
                     std::to_string(args->num_devices));
@@ -143,63 +195,70 @@ XLAPRUNE_ENTRY(PJRT_LoadedExecutable_Execute) {
   if (num_parameters > 0) Require(args->argument_lists, "PJRT_LoadedExecutable_Execute_Args.argument_lists");
   Require(args->output_lists, "PJRT_LoadedExecutable_Execute_Args.output_lists");
 
-  std::vector<bool> donated = DonatedParameters(engine, options, num_parameters);
-  std::vector<ReplicaRun> runs(num_replicas);
+  ScratchLease scratch;
+  std::vector<bool>& donated = scratch->donated;
+  DonatedParameters(engine, options, num_parameters, donated);
+  std::vector<ReplicaRun>& runs = scratch->runs;
+  if (runs.size() < num_replicas) runs.resize(num_replicas);
   for (size_t r = 0; r < num_replicas; ++r) {
     ReplicaRun& run = runs[r];
     run.device = devices[r];
     if (num_parameters > 0) {
-      PJRT_Buffer* const* list = args->argument_lists[r];
-      if (list == nullptr) InvalidArgument("argument_lists[" + std::to_string(r) + "] is null");
-      run.buffers.assign(list, list + num_parameters);
+      run.buffers = args->argument_lists[r];
+      if (run.buffers == nullptr) InvalidArgument("argument_lists[" + std::to_string(r) + "] is null");
     }
     if (num_outputs > 0 && args->output_lists[r] == nullptr) {
       InvalidArgument("output_lists[" + std::to_string(r) + "] is null");
     }
-    CheckArguments(engine, run, r, num_replicas);
-    CheckDonations(run, donated, r, num_replicas);
+    CheckArguments(engine, run, num_parameters, r, num_replicas);
+    CheckDonations(run, num_parameters, donated, r, num_replicas);
     for (size_t i = 0; i < num_parameters; ++i) {
-      run.arguments.push_back(LiveStorage(run.buffers[i], ArgumentName(i, r, num_replicas).c_str()));
+      run.arguments.push_back(ArgumentStorage(run.buffers[i], i, r, num_replicas));
     }
   }
   // Donated buffers give up their storage now: the engine may write outputs into it. If the
   // execution then fails they stay deleted, since their contents may be partly overwritten.
-  for (ReplicaRun& run : runs) {
+  for (size_t r = 0; r < num_replicas; ++r) {
     for (size_t i = 0; i < num_parameters; ++i) {
-      if (donated[i]) ReleaseStorage(run.buffers[i], true);
+      if (donated[i]) ReleaseStorage(runs[r].buffers[i], true);
     }
   }
 
-  std::shared_ptr<cpu::CollectiveHub> hub = cpu::MakeCollectiveHub(static_cast<int>(num_replicas));
+  // Only a multi-replica run has anyone to meet in a collective; a single replica runs with no hub (the engine's
+  // all-reduce over one participant leaves the values as they are).
+  std::shared_ptr<cpu::CollectiveHub> hub = num_replicas > 1 ? cpu::MakeCollectiveHub(static_cast<int>(num_replicas)) : nullptr;
   std::vector<std::thread> threads;
-  try {
-    for (size_t r = 1; r < num_replicas; ++r) {
-      threads.emplace_back(RunReplica, std::ref(engine), std::ref(runs[r]), std::cref(donated), static_cast<int>(r),
-                           hub.get());
+  if (num_replicas > 1) {
+    try {
+      for (size_t r = 1; r < num_replicas; ++r) {
+        threads.emplace_back(RunReplica, std::ref(engine), std::ref(runs[r]), std::cref(donated), static_cast<int>(r),
+                             hub.get());
+      }
+    } catch (...) {
+      if (hub != nullptr) cpu::AbortCollectiveHub(*hub, "could not start a thread for every replica");
+      for (std::thread& thread : threads) thread.join();
+      throw;
     }
-  } catch (...) {
-    if (hub != nullptr) cpu::AbortCollectiveHub(*hub, "could not start a thread for every replica");
-    for (std::thread& thread : threads) thread.join();
-    throw;
   }
   RunReplica(engine, runs[0], donated, 0, hub.get());
   for (std::thread& thread : threads) thread.join();
   // A replica that failed on its own comes first: the others only saw the abort it caused.
-  for (ReplicaRun& run : runs) {
-    if (run.error == nullptr) continue;
+  for (size_t r = 0; r < num_replicas; ++r) {
+    if (runs[r].error == nullptr) continue;
     try {
-      std::rethrow_exception(run.error);
+      std::rethrow_exception(runs[r].error);
     } catch (const cpu::EngineError& e) {
       if (e.code() == cpu::ErrorCode::kAborted) continue;
       throw;
     }
   }
-  for (ReplicaRun& run : runs) {
-    if (run.error != nullptr) std::rethrow_exception(run.error);
+  for (size_t r = 0; r < num_replicas; ++r) {
+    if (runs[r].error != nullptr) std::rethrow_exception(runs[r].error);
   }
 
-  std::vector<std::vector<std::unique_ptr<PJRT_Buffer>>> outputs(num_replicas);
-  std::vector<std::unique_ptr<PJRT_Event>> events;
+  // Outputs and events are owned here until every one exists, then handed over at once.
+  std::vector<std::unique_ptr<PJRT_Buffer>>& outputs = scratch->outputs;
+  std::vector<std::unique_ptr<PJRT_Event>>& events = scratch->events;
   for (size_t r = 0; r < num_replicas; ++r) {
     ReplicaRun& run = runs[r];
     if (run.results.size() != num_outputs) {
@@ -208,12 +267,12 @@ XLAPRUNE_ENTRY(PJRT_LoadedExecutable_Execute) {
     }
     for (size_t i = 0; i < num_outputs; ++i) {
       if (run.results[i] == nullptr) Fail(PJRT_Error_Code_INTERNAL, "the engine returned a null output " + std::to_string(i));
-      outputs[r].emplace_back(NewBuffer(client, run.device, std::move(run.results[i])));
+      outputs.emplace_back(NewBuffer(client, run.device, std::move(run.results[i])));
     }
     if (args->device_complete_events != nullptr) events.emplace_back(NewReadyEvent());
   }
   for (size_t r = 0; r < num_replicas; ++r) {
-    for (size_t i = 0; i < num_outputs; ++i) args->output_lists[r][i] = outputs[r][i].release();
+    for (size_t i = 0; i < num_outputs; ++i) args->output_lists[r][i] = outputs[(r * num_outputs) + i].release();
     if (args->device_complete_events != nullptr) args->device_complete_events[r] = events[r].release();
   }
 }

@@ -47,9 +47,26 @@ public sealed unsafe class PjrtEvent : IDisposable
         Plugin.Check(Plugin.Api->PJRT_Event_Await(&args));
     }
 
-    /// <summary>A task that completes with the event (faulted with <see cref="PjrtException"/> on error). Continuations never run on the plugin's thread.</summary>
+    /// <summary>
+    /// A task that completes with the event (faulted with <see cref="PjrtException"/> on error). Continuations never run on
+    /// the plugin's thread. An event that is already complete (as every event of a synchronous plugin is) gives a finished
+    /// task at once, without registering a callback.
+    /// </summary>
     public Task AsTask()
     {
+        if (_completion is null && IsReady)
+        {
+            try
+            {
+                Await();
+                _completion = Task.CompletedTask;
+            }
+            catch (PjrtException e)
+            {
+                _completion = Task.FromException(e);
+            }
+        }
+
         if (_completion is null)
         {
             var state = new CallbackState(Plugin);

@@ -296,6 +296,29 @@ public sealed unsafe class PjrtPlugin
         }
     }
 
+    /// <summary>
+    /// Blocks on an event the caller owns, then destroys it; returns the event's error as an exception to throw, or null
+    /// on success. The fast path of a synchronous wait: no managed wrapper is made for the event.
+    /// </summary>
+    internal PjrtException? AwaitAndDestroy(PJRT_Event* @event)
+    {
+        PJRT_Error* error;
+        try
+        {
+            PJRT_Event_Await_Args args = default;
+            args.struct_size = PJRT_Event_Await_Args.STRUCT_SIZE;
+            args.@event = @event;
+            Require(&_api->PJRT_Event_Await);
+            error = _api->PJRT_Event_Await(&args);
+        }
+        finally
+        {
+            Destroy(PjrtObjectKind.Event, @event);
+        }
+
+        return error == null ? null : TakeError(error);
+    }
+
     /// <summary>Copies code and message out of <paramref name="error"/>, destroys it, and returns the exception.</summary>
     internal PjrtException TakeError(PJRT_Error* error)
     {

@@ -1,0 +1,176 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using XlaPrune.Hlo;
+using XlaPrune.Pjrt;
+
+namespace XlaPrune.Bench;
+
+/// <summary>
+/// Section 3: the fixed cost of one tiny execute (f32[4] add) through XlaPrune.Pjrt against a plain C caller of the
+/// same plugin (native/bench/pjrt_call_bench.c). Both sides time the same two spans of every call with the same
+/// monotonic clock: launch (the execute call, which hands back the outputs and the completion event) and
+/// launch + wait (also awaiting the event and destroying event and output). Rounds alternate between the two
+/// sides, so a busy machine shifts both alike.
+/// </summary>
+internal static class TinyExecuteBench
+{
+    public const int Iterations = 20000;
+    public const int Rounds = 9;
+
+    public static string Run(PjrtPlugin plugin, string nativeBin)
+    {
+        var module = TinyAdd();
+        var modulePath = Path.Combine(Path.GetTempPath(), $"xlaprune-bench-add-{Environment.ProcessId}.pb");
+        File.WriteAllBytes(modulePath, module);
+        var c = new Measurements();
+        var managed = new Measurements();
+        double bytes;
+        try
+        {
+            using var side = new ManagedSide(plugin, module);
+            bytes = side.BytesPerExecute();
+            for (var r = 0; r < Rounds; r++)
+            {
+                var round = JsonDocument.Parse(RunNative(Path.Combine(nativeBin, "xlaprune_pjrt_call_bench"),
+                    $"\"{plugin.Path}\" \"{modulePath}\" {Iterations} 1")).RootElement;
+                c.Add(round.GetProperty("launch_ns").GetDouble(), round.GetProperty("launch_wait_ns").GetDouble());
+                var (launch, launchWait) = side.Round();
+                managed.Add(launch, launchWait);
+            }
+        }
+        finally
+        {
+            File.Delete(modulePath);
+        }
+
+        var ic = CultureInfo.InvariantCulture;
+        var report = new StringBuilder();
+        report.Append("## 3. Tiny execute (f32[4] add), C# through XlaPrune.Pjrt vs a native C caller\n\n");
+        report.Append(ic, $"{Rounds} rounds of {Iterations} calls on each side, alternating; both sides time every call with the monotonic clock. ");
+        report.Append("Median round, and in brackets the fastest round (the least disturbed by other load on the machine).\n\n");
+        report.Append("| | C# µs | C µs | C# / C |\n| --- | --- | --- | --- |\n");
+        Row(report, "launch + wait (`Execute`: execute, await and destroy the event; then destroy the output)", managed.LaunchWait, c.LaunchWait);
+        Row(report, "launch only (`Launch`: the execute call, handing back outputs and event)", managed.Launch, c.Launch);
+        report.Append(ic, $"\nManaged bytes allocated per `Execute` + wait + output dispose: {bytes:F0} (the output array, its `PjrtBuffer` and its handle).\n");
+        report.Append("Targets: C# / C ≤ 1.1 and ≤ 1.5 µs per launch + wait.\n\n");
+        Console.WriteLine(string.Create(ic, $"tiny execute (median ns): C# launch {Median(managed.Launch):F0}, launch+wait {Median(managed.LaunchWait):F0}; C launch {Median(c.Launch):F0}, launch+wait {Median(c.LaunchWait):F0}"));
+        return report.ToString();
+    }
+
+    private static void Row(StringBuilder report, string label, List<double> managed, List<double> c)
+    {
+        var ic = CultureInfo.InvariantCulture;
+        report.Append(ic, $"| {label} | {Median(managed) / 1000:F2} ({managed.Min() / 1000:F2}) | {Median(c) / 1000:F2} ({c.Min() / 1000:F2}) | ");
+        report.Append(ic, $"{Median(managed) / Median(c):F2} ({managed.Min() / c.Min():F2}) |\n");
+    }
+
+    private static string RunNative(string exe, string arguments)
+    {
+        var psi = new ProcessStartInfo(exe, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var p = Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {exe}");
+        var text = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        return p.ExitCode == 0 ? text.Trim() : throw new InvalidOperationException($"{exe} {arguments} exited {p.ExitCode}: {p.StandardError.ReadToEnd()}");
+    }
+
+    private static double Nanoseconds(long ticks) => ticks * 1e9 / Stopwatch.Frequency;
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted[sorted.Length / 2];
+    }
+
+    private static byte[] TinyAdd()
+    {
+        var b = new HloBuilder("tiny_add");
+        var x = b.Parameter(XlaPrune.Hlo.Shape.F32(4), "x");
+        var y = b.Parameter(XlaPrune.Hlo.Shape.F32(4), "y");
+        return b.Build(b.Add(x, y)).ToProtoBytes();
+    }
+
+    private sealed class Measurements
+    {
+        public List<double> Launch { get; } = [];
+
+        public List<double> LaunchWait { get; } = [];
+
+        public void Add(double launch, double launchWait)
+        {
+            Launch.Add(launch);
+            LaunchWait.Add(launchWait);
+        }
+    }
+
+    // The C# caller: one client, program and argument pair for every round, warmed up once.
+    private sealed class ManagedSide : IDisposable
+    {
+        private readonly PjrtClient _client;
+        private readonly PjrtLoadedExecutable _executable;
+        private readonly PjrtBuffer _x;
+        private readonly PjrtBuffer _y;
+        private readonly PjrtBuffer[] _arguments;
+        private readonly ExecuteOptions _options = ExecuteOptions.NoDonation(2);
+
+        public ManagedSide(PjrtPlugin plugin, byte[] module)
+        {
+            _client = plugin.CreateClient();
+            _executable = _client.CompileHlo(module);
+            _x = _client.BufferFromHost<float>([1, 2, 3, 4], [4]);
+            _y = _client.BufferFromHost<float>([10, 20, 30, 40], [4]);
+            _arguments = [_x, _y];
+            for (var i = 0; i < Iterations / 10; i++)
+            {
+                _executable.Execute(_arguments, _options)[0].Dispose();
+                var outputs = _executable.Launch(_arguments, out var done, _options);
+                done?.Await();
+                done?.Dispose();
+                outputs[0].Dispose();
+            }
+        }
+
+        public double BytesPerExecute()
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < Iterations; i++)
+            {
+                _executable.Execute(_arguments, _options)[0].Dispose();
+            }
+
+            return (GC.GetAllocatedBytesForCurrentThread() - before) / (double)Iterations;
+        }
+
+        public (double LaunchNs, double LaunchWaitNs) Round()
+        {
+            long launch = 0, total = 0;
+            for (var i = 0; i < Iterations; i++)
+            {
+                var t0 = Stopwatch.GetTimestamp();
+                var outputs = _executable.Launch(_arguments, out var done, _options);
+                launch += Stopwatch.GetTimestamp() - t0;
+                done?.Await();
+                done?.Dispose();
+                outputs[0].Dispose();
+            }
+
+            for (var i = 0; i < Iterations; i++)
+            {
+                var t0 = Stopwatch.GetTimestamp();
+                _executable.Execute(_arguments, _options)[0].Dispose();
+                total += Stopwatch.GetTimestamp() - t0;
+            }
+
+            return (Nanoseconds(launch) / Iterations, Nanoseconds(total) / Iterations);
+        }
+
+        public void Dispose()
+        {
+            _x.Dispose();
+            _y.Dispose();
+            _executable.Dispose();
+            _client.Dispose();
+        }
+    }
+}
