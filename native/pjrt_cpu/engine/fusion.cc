@@ -366,7 +366,7 @@ void RunFusion(const Fusion& f, const std::vector<const void*>& inputs, void* ou
 
 void RunFusedReduce(const Fusion& f, const std::vector<const void*>& inputs, const std::vector<int64_t>& reduced, float init, Op reducer, float* out) {
   const kernels::Reducer op = reducer == Op::kAdd ? kernels::Reducer::kAdd : reducer == Op::kMaximum ? kernels::Reducer::kMax : kernels::Reducer::kMin;
-  kernels::ReduceRuns<float>(f.dims, reduced, out, init, [&](float acc, int64_t offset, int64_t length, int64_t) {
+  kernels::ReduceRuns<float>(f.dims, reduced, out, init, [&](double acc, int64_t offset, int64_t length, int64_t) {
     thread_local std::vector<float> scratch;
     thread_local std::vector<const float*> value;
     if (scratch.size() < f.nodes.size() * kBlock) scratch.resize(f.nodes.size() * kBlock);

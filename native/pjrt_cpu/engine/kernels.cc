@@ -79,21 +79,21 @@ inline T Combine(Reducer op, T a, T b) {
   return a;
 }
 
-// Reduces a contiguous run. Additions keep 8 partial sums so the loop vectorises and rounding
-// error grows with the run length over 8, not with the run length.
+// Reduces a run into acc. Additions keep 8 partial sums so the loop vectorises.
 template <typename T>
-T ReduceRun(const T* x, int64_t n, int64_t stride, T acc, Reducer op) {
+Accumulator<T> ReduceRun(const T* x, int64_t n, int64_t stride, Accumulator<T> acc, Reducer op) {
+  using A = Accumulator<T>;
   if (op == Reducer::kAdd && stride == 1 && std::is_floating_point_v<T>) {
-    T lanes[8] = {};
+    A lanes[8] = {};
     int64_t j = 0;
     for (; j + 8 <= n; j += 8)
-      for (int l = 0; l < 8; l++) lanes[l] += x[j + l];
-    T sum = 0;
+      for (int l = 0; l < 8; l++) lanes[l] += static_cast<A>(x[j + l]);
+    A sum = 0;
     for (int l = 0; l < 8; l++) sum += lanes[l];
-    for (; j < n; j++) sum += x[j];
-    return static_cast<T>(acc + sum);
+    for (; j < n; j++) sum += static_cast<A>(x[j]);
+    return acc + sum;
   }
-  for (int64_t j = 0; j < n; j++) acc = Combine(op, acc, x[j * stride]);
+  for (int64_t j = 0; j < n; j++) acc = Combine<A>(op, acc, static_cast<A>(x[j * stride]));
   return acc;
 }
 
@@ -114,11 +114,11 @@ void StridedCopy(const void* src, void* out, std::vector<int64_t> dims, std::vec
 
 template <typename T>
 void Reduce(const T* src, T* out, const std::vector<int64_t>& src_dims, const std::vector<int64_t>& reduced, T init, Reducer op) {
-  ReduceRuns<T>(src_dims, reduced, out, init, [&](T acc, int64_t offset, int64_t length, int64_t stride) { return ReduceRun(src + offset, length, stride, acc, op); });
+  ReduceRuns<T>(src_dims, reduced, out, init, [&](Accumulator<T> acc, int64_t offset, int64_t length, int64_t stride) { return ReduceRun(src + offset, length, stride, acc, op); });
 }
 
 template <typename T>
-T ReduceContiguous(const T* x, int64_t n, T acc, Reducer op) {
+Accumulator<T> ReduceContiguous(const T* x, int64_t n, Accumulator<T> acc, Reducer op) {
   return ReduceRun(x, n, 1, acc, op);
 }
 
@@ -184,7 +184,7 @@ void SelectAndScatter2D(const T* operand, const T* source, T* out, const Window2
 
 #define XLAPRUNE_INSTANTIATE(T)                                                                                                       \
   template void Reduce<T>(const T*, T*, const std::vector<int64_t>&, const std::vector<int64_t>&, T, Reducer);                       \
-  template T ReduceContiguous<T>(const T*, int64_t, T, Reducer);                                                                      \
+  template Accumulator<T> ReduceContiguous<T>(const T*, int64_t, Accumulator<T>, Reducer);                                                                      \
   template void ReduceWindow2D<T>(const T*, T*, const Window2D&, T, Reducer);                                                         \
   template void SelectAndScatter2D<T>(const T*, const T*, T*, const Window2D&, T, bool);
 XLAPRUNE_INSTANTIATE(float)

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <algorithm>
 #include <cstdint>
+#include <type_traits>
 #include <vector>
 
 #ifdef _OPENMP
@@ -43,12 +44,17 @@ enum class Reducer { kAdd, kMax, kMin, kMul };
 template <typename T>
 void Reduce(const T* src, T* out, const std::vector<int64_t>& src_dims, const std::vector<int64_t>& reduced, T init, Reducer op);
 
+// f32 reductions accumulate in f64, so a batch-norm mean over N*H*W values is as accurate as
+// the inputs allow (an f32 running sum loses digits with every thousand terms).
+template <typename T>
+using Accumulator = std::conditional_t<std::is_same_v<T, float>, double, T>;
+
 // Reduces n contiguous elements into acc.
 template <typename T>
-T ReduceContiguous(const T* x, int64_t n, T acc, Reducer op);
+Accumulator<T> ReduceContiguous(const T* x, int64_t n, Accumulator<T> acc, Reducer op);
 
 // The loop structure of Reduce with the source abstracted: for every output element, calls
-// acc = run(acc, offset, length, stride) once per run of its reduced elements (offsets in the
+// acc = run(acc, offset, length, stride) (acc an Accumulator<T>) once per run of its reduced elements (offsets in the
 // row-major index space of src_dims), outputs spread over threads.
 template <typename T, typename Run>
 void ReduceRuns(std::vector<int64_t> src_dims, const std::vector<int64_t>& reduced, T* out, T init, Run&& run) {
@@ -87,7 +93,7 @@ void ReduceRuns(std::vector<int64_t> src_dims, const std::vector<int64_t>& reduc
         base += (rest % kd[d]) * ks[d];
         rest /= kd[d];
       }
-      T acc = init;
+      Accumulator<T> acc = init;
       for (int64_t r = 0; r < rows; r++) {
         int64_t off = base, rr = r;
         for (size_t d = md.empty() ? 0 : md.size() - 1; d-- > 0;) {  // the dims outside the innermost run
@@ -96,7 +102,7 @@ void ReduceRuns(std::vector<int64_t> src_dims, const std::vector<int64_t>& reduc
         }
         acc = run(acc, off, inner, inner_stride);
       }
-      out[o] = acc;
+      out[o] = static_cast<T>(acc);
     }
   });
 }
