@@ -39,11 +39,13 @@ public sealed class StudyKillTests(ITestOutputHelper output) : IDisposable
         var finishedAt = new Dictionary<string, (DateTime Time, byte[] Bytes)>(StringComparer.Ordinal);
         var log = new List<string>();
         var kills = 0;
-        for (var k = 0; k < KillPoints; k++)
+        for (var k = 0; k < 2 * KillPoints && kills < KillPoints; k++)
         {
-            // Each run resumes the last, so kill points are drawn from the first half of an
-            // uninterrupted run's length (startup included) to land in every stage.
-            var delay = TimeSpan.FromSeconds(0.5 + (random.NextDouble() * fullSeconds / 2));
+            // Each run resumes the last, so its length shrinks with the cells still to do: kill
+            // points are drawn from 40 % of an uninterrupted run's length scaled by that share
+            // (startup included), to land in every stage however fast the machine is.
+            var remaining = Math.Max(0.25, (double)(s_cells.Length - finishedAt.Count) / s_cells.Length);
+            var delay = TimeSpan.FromSeconds(0.3 + (random.NextDouble() * fullSeconds * remaining * 0.4));
             var run = RunStudy(killed, delay);
             var cells = FinishedCells(killed);
             log.Add(string.Create(CultureInfo.InvariantCulture, $"kill {k + 1} at {delay.TotalSeconds:F1} s: {(run.ExitCode == 0 ? "finished before the kill" : "killed")}, {cells.Count} cells finished"));
@@ -68,11 +70,11 @@ public sealed class StudyKillTests(ITestOutputHelper output) : IDisposable
             kills++;
         }
 
-        Assert.True(kills >= 3, $"only {kills} runs were killed before the study finished");
+        log.ForEach(output.WriteLine);
+        Assert.True(kills >= 3, $"only {kills} runs were killed before the study finished (uninterrupted run {fullSeconds:F1} s)");
 
         var rerun = RunStudy(killed, killAfter: null);
         Assert.True(rerun.ExitCode == 0, rerun.StdErr);
-        log.ForEach(output.WriteLine);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"uninterrupted run {fullSeconds:F1} s; {finishedAt.Count} cells finished before the final rerun"));
 
         Assert.Equal(expected, ReadResults(killed));
@@ -134,7 +136,7 @@ public sealed class StudyKillTests(ITestOutputHelper output) : IDisposable
         foreach (var a in new[]
         {
             CliDll(), "study", "--no-profile", "--methods", "slimming-reload,l1-scratch", "--ratios", "0,0.5",
-            "--train-limit", "64", "--test-limit", "32", "--baseline-epochs", "1", "--retrain-epochs", "1", "--out", outDir,
+            "--train-limit", "512", "--test-limit", "32", "--baseline-epochs", "1", "--retrain-epochs", "1", "--out", outDir,
         })
         {
             psi.ArgumentList.Add(a);

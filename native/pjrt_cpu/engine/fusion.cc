@@ -366,11 +366,17 @@ void RunFusion(const Fusion& f, const std::vector<const void*>& inputs, void* ou
 
 void RunFusedReduce(const Fusion& f, const std::vector<const void*>& inputs, const std::vector<int64_t>& reduced, float init, Op reducer, float* out) {
   const kernels::Reducer op = reducer == Op::kAdd ? kernels::Reducer::kAdd : reducer == Op::kMaximum ? kernels::Reducer::kMax : kernels::Reducer::kMin;
-  kernels::ReduceRuns<float>(f.dims, reduced, out, init, [&](double acc, int64_t offset, int64_t length, int64_t) {
+  kernels::ReduceRuns<float>(f.dims, reduced, out, init, [&](double acc, int64_t offset, int64_t length, int64_t stride) {
     thread_local std::vector<float> scratch;
     thread_local std::vector<const float*> value;
     if (scratch.size() < f.nodes.size() * kBlock) scratch.resize(f.nodes.size() * kBlock);
     value.resize(f.nodes.size());
+    if (stride != 1) {
+      // The minor dimension is reduced but has size 1 (h = w = 1): the run steps over kept
+      // elements, so evaluate it element by element.
+      for (int64_t j = 0; j < length; j++) acc = kernels::ReduceContiguous(EvalBlock(f, inputs, offset + j * stride, 1, scratch.data(), value), 1, acc, op);
+      return acc;
+    }
     for (int64_t s = 0; s < length; s += kBlock) {
       int64_t n = std::min(kBlock, length - s);
       acc = kernels::ReduceContiguous(EvalBlock(f, inputs, offset + s, n, scratch.data(), value), n, acc, op);

@@ -251,6 +251,35 @@ TEST(EngineFusedChains, FanOutAndChainIntoReduce) {
   ExpectNear(Values<float>(out[0]), ref, 2e-6);
 }
 
+// The same reduce where the reduced minor dimensions have size 1 ([N, C, 1, 1], a batch norm
+// after the last pooling of a small image): the reduced elements of one channel are not
+// contiguous, so a fused reduce cannot read them as one run.
+TEST(EngineFusedChains, ChainIntoReduceOverUnitMinorDimensions) {
+  const std::vector<int64_t> shape{5, 3, 1, 1};
+  ModuleBuilder m;
+  int64_t add = m.Binary("add");
+  m.Begin("main");
+  int64_t x = m.Parameter(F32(shape));
+  int64_t y = m.Parameter(F32(shape));
+  int64_t d = m.Add("subtract", F32(shape), {x, y}).id();
+  int64_t sq = m.Add("multiply", F32(shape), {d, d}).id();
+  int64_t zero = m.Constant(0.0f);
+  xla::HloInstructionProto& r = m.Add("reduce", F32({3}), {sq, zero});
+  r.add_dimensions(0), r.add_dimensions(2), r.add_dimensions(3);
+  r.add_called_computation_ids(add);
+  m.End(r.id());
+
+  auto xv = Random(Count(shape), 38), yv = Random(Count(shape), 39);
+  auto out = CompileAndRun(m, {F32Buffer(shape, xv), F32Buffer(shape, yv)});
+  Reference ref{std::vector<double>(3), std::vector<double>(3)};
+  for (size_t i = 0; i < xv.size(); i++) {
+    double dd = static_cast<double>(xv[i] - yv[i]);
+    ref.value[i % 3] += dd * dd;
+    ref.magnitude[i % 3] += dd * dd;
+  }
+  ExpectNear(Values<float>(out[0]), ref, 2e-6);
+}
+
 // An output that aliases a donated parameter: the chain may run in place, the result must not change.
 TEST(EngineFusedChains, DonatedArgumentReusedForAliasedOutput) {
   const std::vector<int64_t> shape{1000};
