@@ -71,23 +71,6 @@ std::vector<int64_t> RowMajorStrides(const std::vector<int64_t>& dims) {
   return s;
 }
 
-// Drops size-1 dimensions and merges neighbours that step through memory as one.
-void Simplify(std::vector<int64_t>& dims, std::vector<int64_t>& strides) {
-  std::vector<int64_t> d, s;
-  for (size_t i = 0; i < dims.size(); i++) {
-    if (dims[i] == 1) continue;
-    if (!d.empty() && s.back() == strides[i] * dims[i]) {
-      d.back() *= dims[i];
-      s.back() = strides[i];
-      continue;
-    }
-    d.push_back(dims[i]);
-    s.push_back(strides[i]);
-  }
-  dims = std::move(d);
-  strides = std::move(s);
-}
-
 // Loads elements [start, start + n) of the fusion's index space from one input into out.
 void Load(const FusedInput& input, const void* data, int64_t start, int64_t n, float* out) {
   if (input.pred) {
@@ -283,7 +266,7 @@ class Planner {
           input.identity = true;
           external.push_back(o);
         }
-        Simplify(input.dims, input.strides);
+        kernels::Simplify(input.dims, input.strides);
         f->inputs.push_back(std::move(input));
       }
       FusedNode node;

@@ -10,23 +10,6 @@ namespace {
 
 constexpr int64_t kGrain = 1 << 14;  // elements per thread below which threads cost more than they give
 
-// Drops size-1 dimensions and merges neighbours that step through memory as one.
-void Simplify(std::vector<int64_t>& dims, std::vector<int64_t>& strides) {
-  std::vector<int64_t> d, s;
-  for (size_t i = 0; i < dims.size(); i++) {
-    if (dims[i] == 1) continue;
-    if (!d.empty() && s.back() == strides[i] * dims[i]) {
-      d.back() *= dims[i];
-      s.back() = strides[i];
-      continue;
-    }
-    d.push_back(dims[i]);
-    s.push_back(strides[i]);
-  }
-  dims = std::move(d);
-  strides = std::move(s);
-}
-
 template <typename E>
 void CopyRun(const E* src, E* out, int64_t n, int64_t stride) {
   if (stride == 1) {

@@ -33,6 +33,24 @@ void ParallelFor(int64_t n, int64_t grain, F&& body) {
   if (n > 0) body(int64_t{0}, n);
 }
 
+// Drops size-1 dimensions and merges neighbours that step through memory as one (H and W of a
+// row-major NCHW array), so strided loops run over few, long dimensions.
+inline void Simplify(std::vector<int64_t>& dims, std::vector<int64_t>& strides) {
+  std::vector<int64_t> d, s;
+  for (size_t i = 0; i < dims.size(); i++) {
+    if (dims[i] == 1) continue;
+    if (!d.empty() && s.back() == strides[i] * dims[i]) {
+      d.back() *= dims[i];
+      s.back() = strides[i];
+      continue;
+    }
+    d.push_back(dims[i]);
+    s.push_back(strides[i]);
+  }
+  dims = std::move(d);
+  strides = std::move(s);
+}
+
 // out[i] = src[base + sum_d index_d(i) * strides[d]] for i over `dims` row-major: broadcast
 // (stride 0), transpose (permuted strides), slice (scaled strides) and copy in one kernel.
 void StridedCopy(const void* src, void* out, std::vector<int64_t> dims, std::vector<int64_t> strides, int64_t base, size_t element_size);
@@ -72,18 +90,8 @@ void ReduceRuns(std::vector<int64_t> src_dims, const std::vector<int64_t>& reduc
   for (int64_t d : kd) outputs *= d;
   for (int64_t d : rd) count *= d;
   if (outputs == 0) return;
-  // Merge reduced dimensions that are contiguous with each other (H and W of NCHW).
-  std::vector<int64_t> md, ms;
-  for (size_t i = 0; i < rd.size(); i++) {
-    if (rd[i] == 1) continue;
-    if (!md.empty() && ms.back() == rs[i] * rd[i]) {
-      md.back() *= rd[i];
-      ms.back() = rs[i];
-    } else {
-      md.push_back(rd[i]);
-      ms.push_back(rs[i]);
-    }
-  }
+  std::vector<int64_t> md = rd, ms = rs;
+  Simplify(md, ms);
   const int64_t inner = md.empty() ? 1 : md.back(), inner_stride = md.empty() ? 0 : ms.back();
   const int64_t rows = count == 0 ? 0 : count / inner;
   ParallelFor(outputs, std::max<int64_t>(1, (int64_t{1} << 14) / std::max<int64_t>(count, 1)), [&](int64_t begin, int64_t end) {
