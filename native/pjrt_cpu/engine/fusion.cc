@@ -124,6 +124,8 @@ void Load(const FusedInput& input, const void* data, int64_t start, int64_t n, f
 }
 
 // Evaluates elements [start, start + n) (n <= kBlock) of every node; returns the root's values.
+// Built for AVX2 as well as the baseline; the loader picks the clone the CPU runs.
+XLAPRUNE_VECTOR_CLONES
 const float* EvalBlock(const Fusion& f, const std::vector<const void*>& inputs, int64_t start, int64_t n, float* scratch, std::vector<const float*>& value) {
   for (size_t k = 0; k < f.nodes.size(); k++) {
     const FusedNode& node = f.nodes[k];

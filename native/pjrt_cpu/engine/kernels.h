@@ -12,6 +12,14 @@
 #include <omp.h>
 #endif
 
+// Hot loops are compiled twice, for AVX2 + FMA and for the baseline the library targets, and the
+// dynamic loader picks one on the running CPU (GCC function multi-versioning).
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define XLAPRUNE_VECTOR_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define XLAPRUNE_VECTOR_CLONES
+#endif
+
 namespace xlaprune::cpu::kernels {
 
 // Splits [0, n) into one contiguous range per thread (none when n < 2 * grain) and calls
