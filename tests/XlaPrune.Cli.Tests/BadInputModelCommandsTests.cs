@@ -17,11 +17,11 @@ public sealed class BadInputModelCommandsTests(BadInputFixture f) : IClassFixtur
     private void AssertNothingWritten() => Assert.Empty(BadInputFixture.Listing(_work));
 
     [Theory]
-    [InlineData("spec --width 0", "width must be a positive number, got 0")]
-    [InlineData("spec --width -1", "width must be a positive number, got -1")]
-    [InlineData("spec --image-size 33", "image_size must be a positive multiple of 32 (five 2x2 max-pools), got 33")]
-    [InlineData("spec --classes 0", "classes must be at least 1, got 0")]
-    [InlineData("spec --in-channels 0", "input_channels must be at least 1, got 0")]
+    [InlineData("spec --width 0", "--width: width must be a positive number, got 0")]
+    [InlineData("spec --width -1", "--width: width must be a positive number, got -1")]
+    [InlineData("spec --image-size 33", "--image-size: image_size must be a positive multiple of 32 (five 2x2 max-pools), got 33")]
+    [InlineData("spec --classes 0", "--classes: classes must be at least 1, got 0")]
+    [InlineData("spec --in-channels 0", "--in-channels: input_channels must be at least 1, got 0")]
     [InlineData("spec --variant vgg19", "--variant: unknown variant 'vgg19' (known: cifar, imagenet)")]
     [InlineData("spec --width abc", "Failed to convert 'abc' to Double.")]
     [InlineData("layout --ratio 1 --method uniform", "--ratio must be in [0, 1), got 1")]

@@ -27,7 +27,7 @@ public sealed class BadInputTrainingCommandsTests(BadInputFixture f) : IClassFix
     [InlineData("train --out t.safetensors --schedule linear", "--schedule: unknown schedule 'linear' (known: constant, step, cosine)")]
     [InlineData("train --out t.safetensors --dataset mnist", "--dataset: unknown dataset 'mnist' (known: fashion-mnist, cifar10, imagenet-folder)")]
     [InlineData("train --out t.safetensors --dataset cifar10", "--dataset-dir is required for cifar10 (the folder of data_batch_*.bin)")]
-    [InlineData("train --out t.safetensors --width 0", "width must be a positive number, got 0")]
+    [InlineData("train --out t.safetensors --width 0", "--width: width must be a positive number, got 0")]
     [InlineData("train", "--out: the checkpoint to write is required")]
     [InlineData("prune --checkpoint ck --out p --ratio -0.1", "--ratio must be in [0, 1), got -0.1")]
     [InlineData("prune --checkpoint ck --out p --ratio 1", "--ratio must be in [0, 1), got 1")]

@@ -62,7 +62,17 @@ internal class ModelSettings : CommandSettings
         }
         catch (ArgumentException e)
         {
-            throw new CliException(ExitCodes.Usage, WithoutParameterName(e), e);
+            // Name the option the user typed, not the spec's parameter.
+            var option = e.ParamName switch
+            {
+                "width" => "--width",
+                "inputChannels" => "--in-channels",
+                "classes" => "--classes",
+                "imageSize" => "--image-size",
+                _ => null,
+            };
+            var message = WithoutParameterName(e);
+            throw new CliException(ExitCodes.Usage, option is null ? message : $"{option}: {message}", e);
         }
     }
 }
