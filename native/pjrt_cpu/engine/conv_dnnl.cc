@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "internal.h"
+#include "kernels.h"
 
 namespace xlaprune::cpu {
 
@@ -47,8 +48,7 @@ const dnnl::engine& CpuEngine() {
 
 // A dense row-major HLO array seen through `order` (HLO dimension numbers in oneDNN order).
 memory::desc Describe(const ArrayShape& shape, const std::vector<int64_t>& order) {
-  std::vector<int64_t> strides(shape.dims.size(), 1);
-  for (int i = static_cast<int>(shape.dims.size()) - 2; i >= 0; i--) strides[i] = strides[i + 1] * shape.dims[i + 1];
+  const std::vector<int64_t> strides = kernels::RowMajorStrides(shape.dims);
   memory::dims d, s;
   for (int64_t h : order) {
     d.push_back(shape.dims[h]);

@@ -65,12 +65,6 @@ bool FusibleReduce(const Computation& comp, const Instr& in) {
   return minor >= 0 && std::find(in.dims.begin(), in.dims.end(), minor) != in.dims.end() && Fusible(comp, operand);
 }
 
-std::vector<int64_t> RowMajorStrides(const std::vector<int64_t>& dims) {
-  std::vector<int64_t> s(dims.size(), 1);
-  for (size_t d = dims.size(); d-- > 1;) s[d - 1] = s[d] * dims[d];
-  return s;
-}
-
 // Loads elements [start, start + n) of the fusion's index space from one input into out.
 void Load(const FusedInput& input, const void* data, int64_t start, int64_t n, float* out) {
   if (input.pred) {
@@ -254,7 +248,7 @@ class Planner {
         if (src.op == Op::kBroadcast && (IsF32(comp_.instrs[src.operands[0]].shape) || IsPred(comp_.instrs[src.operands[0]].shape))) {
           // Read the broadcast's operand through the broadcast's index mapping.
           const Instr& operand = comp_.instrs[src.operands[0]];
-          auto s = RowMajorStrides(operand.shape.array.dims);
+          auto s = kernels::RowMajorStrides(operand.shape.array.dims);
           input.dims = f->dims;
           input.strides.assign(f->dims.size(), 0);
           for (size_t k = 0; k < src.dims.size(); k++) input.strides[src.dims[k]] = s[k];
@@ -263,7 +257,7 @@ class Planner {
           external.push_back(src.operands[0]);
         } else {
           input.dims = f->dims;
-          input.strides = RowMajorStrides(f->dims);
+          input.strides = kernels::RowMajorStrides(f->dims);
           input.pred = IsPred(src.shape);
           input.identity = true;
           external.push_back(o);

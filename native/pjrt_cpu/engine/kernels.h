@@ -41,6 +41,13 @@ void ParallelFor(int64_t n, int64_t grain, F&& body) {
   if (n > 0) body(int64_t{0}, n);
 }
 
+// Element strides of a dense row-major array.
+inline std::vector<int64_t> RowMajorStrides(const std::vector<int64_t>& dims) {
+  std::vector<int64_t> s(dims.size(), 1);
+  for (size_t d = dims.size(); d-- > 1;) s[d - 1] = s[d] * dims[d];
+  return s;
+}
+
 // Drops size-1 dimensions and merges neighbours that step through memory as one (H and W of a
 // row-major NCHW array), so strided loops run over few, long dimensions.
 inline void Simplify(std::vector<int64_t>& dims, std::vector<int64_t>& strides) {
@@ -85,8 +92,7 @@ Accumulator<T> ReduceContiguous(const T* x, int64_t n, Accumulator<T> acc, Reduc
 template <typename T, typename Run>
 void ReduceRuns(std::vector<int64_t> src_dims, const std::vector<int64_t>& reduced, T* out, T init, Run&& run) {
   const size_t rank = src_dims.size();
-  std::vector<int64_t> strides(rank, 1);
-  for (size_t d = rank; d-- > 1;) strides[d - 1] = strides[d] * src_dims[d];
+  const std::vector<int64_t> strides = RowMajorStrides(src_dims);
   std::vector<int64_t> kd, ks, rd, rs;
   for (size_t d = 0; d < rank; d++) {
     bool r = false;

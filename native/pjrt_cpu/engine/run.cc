@@ -27,12 +27,6 @@ struct Value {
   bool is_tuple = false;
 };
 
-std::vector<int64_t> Strides(const std::vector<int64_t>& dims) {
-  std::vector<int64_t> s(dims.size(), 1);
-  for (int i = static_cast<int>(dims.size()) - 2; i >= 0; i--) s[i] = s[i + 1] * dims[i + 1];
-  return s;
-}
-
 // Calls body(T) with T the C++ type of `type`.
 template <typename F>
 void Dispatch(ElementType type, F&& body) {
@@ -225,7 +219,7 @@ class Interpreter {
     }
     switch (in.op) {
       case Op::kIota: {
-        auto strides = Strides(os.dims);
+        auto strides = kernels::RowMajorStrides(os.dims);
         int64_t d = in.dims[0];
         Dispatch(os.type, [&](auto t) {
           using T = decltype(t);
@@ -318,14 +312,14 @@ class Interpreter {
 
   void Broadcast(const Instr& in, const DeviceBuffer& src, Buf& out) {
     const auto& od = out->shape().dims;
-    auto ss = Strides(src.shape().dims);
+    auto ss = kernels::RowMajorStrides(src.shape().dims);
     std::vector<int64_t> strides(od.size(), 0);
     for (size_t k = 0; k < in.dims.size(); k++) strides[in.dims[k]] = ss[k];
     kernels::StridedCopy(src.data(), out->data(), od, strides, 0, ElementSize(src.shape().type));
   }
 
   void Transpose(const Instr& in, const Buf& src, Buf& out) {
-    auto ss = Strides(src->shape().dims);
+    auto ss = kernels::RowMajorStrides(src->shape().dims);
     const auto& od = out->shape().dims;
     std::vector<int64_t> strides(od.size());
     for (size_t k = 0; k < od.size(); k++) strides[k] = ss[in.dims[k]];
@@ -359,7 +353,7 @@ class Interpreter {
   }
 
   void Slice(const Instr& in, const Buf& src, Buf& out) {
-    auto ss = Strides(src->shape().dims);
+    auto ss = kernels::RowMajorStrides(src->shape().dims);
     const auto& od = out->shape().dims;
     std::vector<int64_t> strides(od.size());
     int64_t base = 0;
@@ -376,7 +370,7 @@ class Interpreter {
     auto* o = static_cast<uint8_t*>(out->data());
     for (int64_t i = 0; i < n; i++) std::memcpy(o + i * bytes, value->data(), bytes);
     const auto& sd = src->shape().dims;
-    auto os = Strides(out->shape().dims);
+    auto os = kernels::RowMajorStrides(out->shape().dims);
     std::vector<int64_t> idx(sd.size(), 0);
     int64_t m = src->shape().ElementCount();
     for (int64_t i = 0; i < m; i++) {
@@ -462,7 +456,7 @@ class Interpreter {
       }
       return;
     }
-    auto ls = Strides(ld), rs = Strides(rd);
+    auto ls = kernels::RowMajorStrides(ld), rs = kernels::RowMajorStrides(rd);
     std::vector<int64_t> lfree, rfree;
     for (size_t i = 0; i < ld.size(); i++)
       if (std::find(dn.lhs_batch.begin(), dn.lhs_batch.end(), static_cast<int64_t>(i)) == dn.lhs_batch.end() &&
@@ -521,7 +515,7 @@ class Interpreter {
     const auto& ld = lhs->shape().dims;
     const auto& kd = rhs->shape().dims;
     const auto& od = out->shape().dims;
-    auto ls = Strides(ld), ks = Strides(kd), os = Strides(od);
+    auto ls = kernels::RowMajorStrides(ld), ks = kernels::RowMajorStrides(kd), os = kernels::RowMajorStrides(od);
     size_t sp = c.in_spatial.size();
     int64_t out_n = od[c.out_batch], of_total = od[c.out_feature];
     int64_t if_per_group = kd[c.k_in];
@@ -579,7 +573,7 @@ class Interpreter {
     const auto& ld = lhs->shape().dims;
     const auto& kd = rhs->shape().dims;
     const auto& od = out->shape().dims;
-    auto ls = Strides(ld), ks = Strides(kd), os = Strides(od);
+    auto ls = kernels::RowMajorStrides(ld), ks = kernels::RowMajorStrides(kd), os = kernels::RowMajorStrides(od);
     const size_t sp = c.in_spatial.size();
     const int64_t IF = kd[c.k_in], OF = od[c.out_feature], N = od[c.out_batch];
     std::vector<int64_t> kspatial(sp), ospatial(sp);
@@ -732,7 +726,7 @@ class Interpreter {
         }))
       return;
     const auto& sd = src->shape().dims;
-    auto ostr = Strides(out->shape().dims);
+    auto ostr = kernels::RowMajorStrides(out->shape().dims);
     std::vector<int64_t> map(sd.size(), 0);  // stride in the output of each source dimension (0 if reduced)
     for (size_t d = 0, o = 0; d < sd.size(); d++) {
       if (std::find(in.dims.begin(), in.dims.end(), static_cast<int64_t>(d)) == in.dims.end()) map[d] = ostr[o++];
@@ -784,7 +778,7 @@ class Interpreter {
         }))
       return;
     const auto& sd = src->shape().dims;
-    auto ss = Strides(sd);
+    auto ss = kernels::RowMajorStrides(sd);
     const auto& od = out->shape().dims;
     Dispatch(src->shape().type, [&](auto t) {
       using T = decltype(t);
@@ -803,7 +797,7 @@ class Interpreter {
 
   void SelectAndScatter(const Instr& in, const Buf& operand, const Buf& source, const Buf& init, Buf& out) {
     const auto& sd = operand->shape().dims;
-    auto ss = Strides(sd);
+    auto ss = kernels::RowMajorStrides(sd);
     const auto& srcd = source->shape().dims;
     const Computation& select = program_.computations[in.called[0]];
     // A select that is compare(p0, p1, DIR) runs directly.
