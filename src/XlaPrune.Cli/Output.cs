@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using XlaPrune.Models;
 
 namespace XlaPrune.Cli;
 
@@ -21,43 +22,22 @@ internal static class Output
     /// <summary>Writes the whole file next to its destination, then renames it into place.</summary>
     public static void WriteFileAtomically(string path, ReadOnlySpan<byte> bytes) => WriteFilesAtomically([(path, bytes.ToArray())]);
 
-    /// <summary>
-    /// Writes every file to a temporary file beside its destination and renames them into place only
-    /// once all are written, so a failure leaves none of them (nor a temporary file) behind.
-    /// </summary>
+    /// <summary>All files or none (<see cref="AtomicFiles.WriteAll"/>), failures as exit code 4 naming the file.</summary>
     public static void WriteFilesAtomically(IReadOnlyList<(string Path, byte[] Bytes)> files)
     {
-        var temps = new List<(string Temp, string Full, string Given)>();
-        string current = "";
+        foreach (var (path, _) in files)
+        {
+            CheckOutputFile(path);
+        }
+
         try
         {
-            foreach (var (path, bytes) in files)
-            {
-                current = path;
-                var full = Path.GetFullPath(path);
-                CheckOutputFile(path);
-                Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-                var temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
-                temps.Add((temp, full, path));
-                using var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None);
-                stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
-            }
-
-            foreach (var (temp, full, given) in temps)
-            {
-                current = given;
-                File.Move(temp, full, overwrite: true);
-            }
+            AtomicFiles.WriteAll([.. files.Select(f => (f.Path, (Action<Stream>)(s => s.Write(f.Bytes))))]);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            foreach (var (temp, _, _) in temps)
-            {
-                File.Delete(temp);
-            }
-
-            throw new CliException(ExitCodes.BadOutput, $"cannot write {current}: {OutputReason(current, e)}", e);
+            var path = e.Data[AtomicFiles.FailedPathKey] as string ?? files[0].Path;
+            throw new CliException(ExitCodes.BadOutput, $"cannot write {path}: {OutputReason(path, e)}", e);
         }
     }
 

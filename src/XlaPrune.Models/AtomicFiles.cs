@@ -8,28 +8,53 @@ public static class AtomicFiles
     /// <summary>Writes <paramref name="text"/> to a temporary file beside <paramref name="path"/>, then renames it.</summary>
     public static void WriteText(string path, string text) => Write(path, s => s.Write(Encoding.UTF8.GetBytes(text)));
 
+    /// <summary>Key in <see cref="Exception.Data"/> of an exception from <see cref="WriteAll"/>: the path that failed.</summary>
+    public const string FailedPathKey = "XlaPrune.AtomicFiles.Path";
+
     /// <summary>Writes through <paramref name="write"/> to a temporary file beside <paramref name="path"/>, then renames it.</summary>
-    public static void Write(string path, Action<Stream> write)
+    public static void Write(string path, Action<Stream> write) => WriteAll([(path, write)]);
+
+    /// <summary>
+    /// Writes every file to a temporary file beside its destination and renames them into place only
+    /// once all are written, so a failure while writing leaves none of them (nor a temporary file).
+    /// The exception is rethrown with the path that failed in <c>Data[FailedPathKey]</c>.
+    /// </summary>
+    public static void WriteAll(IReadOnlyList<(string Path, Action<Stream> Write)> files)
     {
-        ArgumentNullException.ThrowIfNull(write);
-        var full = Path.GetFullPath(path);
-        var dir = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(dir);
-        var temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
-        RemoveStaleTemps(dir, Path.GetFileName(full));
+        ArgumentNullException.ThrowIfNull(files);
+        var temps = new List<(string Temp, string Full, string Given)>();
+        var current = "";
         try
         {
-            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+            foreach (var (path, write) in files)
             {
+                ArgumentNullException.ThrowIfNull(write);
+                current = path;
+                var full = Path.GetFullPath(path);
+                var dir = Path.GetDirectoryName(full)!;
+                Directory.CreateDirectory(dir);
+                RemoveStaleTemps(dir, Path.GetFileName(full));
+                var temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
+                temps.Add((temp, full, path));
+                using var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None);
                 write(stream);
                 stream.Flush(flushToDisk: true);
             }
 
-            File.Move(temp, full, overwrite: true);
+            foreach (var (temp, full, given) in temps)
+            {
+                current = given;
+                File.Move(temp, full, overwrite: true);
+            }
         }
-        catch
+        catch (Exception e)
         {
-            File.Delete(temp);
+            foreach (var (temp, _, _) in temps)
+            {
+                File.Delete(temp);
+            }
+
+            e.Data[FailedPathKey] = current;
             throw;
         }
     }
