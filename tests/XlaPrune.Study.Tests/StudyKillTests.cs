@@ -27,10 +27,8 @@ public sealed class StudyKillTests(ITestOutputHelper output) : IDisposable
     public void Study_killed_at_random_points_resumes_without_redoing_finished_cells_or_corrupting_results()
     {
         var reference = Path.Combine(_dir, "reference");
-        var clock = Stopwatch.StartNew();
-        var full = RunStudy(reference, killAfter: null);
+        var full = RunStudy(reference, kill: null);
         Assert.True(full.ExitCode == 0, full.StdErr);
-        var fullSeconds = clock.Elapsed.TotalSeconds;
         var expected = ReadResults(reference);
         Assert.Equal(s_cells, expected);
 
@@ -39,16 +37,25 @@ public sealed class StudyKillTests(ITestOutputHelper output) : IDisposable
         var finishedAt = new Dictionary<string, (DateTime Time, byte[] Bytes)>(StringComparer.Ordinal);
         var log = new List<string>();
         var kills = 0;
+        var reachedCells = false;
         for (var k = 0; k < 2 * KillPoints && kills < KillPoints; k++)
         {
-            // Each run resumes the last, so its length shrinks with the cells still to do: kill
-            // points are drawn from 40 % of an uninterrupted run's length scaled by that share
-            // (startup included), to land in every stage however fast the machine is.
-            var remaining = Math.Max(0.25, (double)(s_cells.Length - finishedAt.Count) / s_cells.Length);
-            var delay = TimeSpan.FromSeconds(0.3 + (random.NextDouble() * fullSeconds * remaining * 0.4));
-            var run = RunStudy(killed, delay);
+            // Kill points follow the study's progress, not the clock, so they land in every stage
+            // however busy the machine is: at most 50 ms after a random one of the progress lines
+            // still to come (a cell prints one when it starts and one when it is done). Until a
+            // killed run has got as far as its first cell, line 0 (startup and baseline training,
+            // timed by the uninterrupted run) is a candidate too.
+            // Once every cell is done only startup and the report are left: kill early in the run.
+            var left = 2 * (s_cells.Length - finishedAt.Count);
+            var lines = left == 0 ? 0 : reachedCells ? 1 + random.Next(left - 1) : random.Next(left);
+            var delay = TimeSpan.FromSeconds(
+                left == 0 ? 0.2 + (random.NextDouble() * 0.6)
+                : lines == 0 ? 0.3 + (random.NextDouble() * 0.5 * full.FirstLineSeconds)
+                : random.NextDouble() * 0.05);
+            var run = RunStudy(killed, new KillPoint(lines, delay));
+            reachedCells |= !double.IsNaN(run.FirstLineSeconds);
             var cells = FinishedCells(killed);
-            log.Add(string.Create(CultureInfo.InvariantCulture, $"kill {k + 1} at {delay.TotalSeconds:F1} s: {(run.ExitCode == 0 ? "finished before the kill" : "killed")}, {cells.Count} cells finished"));
+            log.Add(string.Create(CultureInfo.InvariantCulture, $"kill {k + 1} {delay.TotalSeconds:F2} s after progress line {lines}: {(run.ExitCode == 0 ? "finished before the kill" : "killed")}, {cells.Count} cells finished"));
             foreach (var (id, state) in finishedAt)
             {
                 // A cell finished before an earlier kill is never written again.
@@ -71,11 +78,11 @@ public sealed class StudyKillTests(ITestOutputHelper output) : IDisposable
         }
 
         log.ForEach(output.WriteLine);
-        Assert.True(kills >= 3, $"only {kills} runs were killed before the study finished (uninterrupted run {fullSeconds:F1} s)");
+        Assert.True(kills >= 3, $"only {kills} runs were killed before the study finished");
 
-        var rerun = RunStudy(killed, killAfter: null);
+        var rerun = RunStudy(killed, kill: null);
         Assert.True(rerun.ExitCode == 0, rerun.StdErr);
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"uninterrupted run {fullSeconds:F1} s; {finishedAt.Count} cells finished before the final rerun"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"first progress line of an uninterrupted run after {full.FirstLineSeconds:F1} s; {finishedAt.Count} cells finished before the final rerun"));
 
         Assert.Equal(expected, ReadResults(killed));
         var final = FinishedCells(killed);
@@ -126,11 +133,14 @@ public sealed class StudyKillTests(ITestOutputHelper output) : IDisposable
         return result;
     }
 
-    private sealed record Run(int ExitCode, string StdErr);
+    private sealed record Run(int ExitCode, string StdErr, double FirstLineSeconds);
 
-    // The smallest study the options allow: VGG-16 at 1/8 width, 64 training and 32 test images,
-    // one baseline epoch, one retraining epoch, two methods at two ratios, no profiling.
-    private static Run RunStudy(string outDir, TimeSpan? killAfter)
+    // Kill the study `Delay` after it has printed `Lines` progress lines.
+    private sealed record KillPoint(int Lines, TimeSpan Delay);
+
+    // A small study: VGG-16 at 1/8 width, 512 training and 32 test images, one baseline epoch, one
+    // retraining epoch, two methods at two ratios, no profiling.
+    private static Run RunStudy(string outDir, KillPoint? kill)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in new[]
@@ -142,21 +152,64 @@ public sealed class StudyKillTests(ITestOutputHelper output) : IDisposable
             psi.ArgumentList.Add(a);
         }
 
-        using var process = Process.Start(psi)!;
+        var clock = Stopwatch.StartNew();
+        var firstLine = double.NaN;
+        var progress = new SemaphoreSlim(0);
+        var stderr = new System.Text.StringBuilder();
+        using var process = new Process { StartInfo = psi };
+        // Progress lines go to standard error.
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not { } line)
+            {
+                return;
+            }
+
+            lock (stderr)
+            {
+                stderr.AppendLine(line);
+            }
+
+            if (line.EndsWith(": profile", StringComparison.Ordinal) || line.EndsWith(": done", StringComparison.Ordinal))
+            {
+                if (double.IsNaN(firstLine))
+                {
+                    firstLine = clock.Elapsed.TotalSeconds;
+                }
+
+                progress.Release();
+            }
+        };
+        process.Start();
+        process.BeginErrorReadLine();
         var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(killAfter ?? TimeSpan.FromMinutes(3)))
+        var deadline = TimeSpan.FromMinutes(3);
+        if (kill is not null)
+        {
+            for (var seen = 0; seen < kill.Lines && !process.HasExited;)
+            {
+                seen += progress.Wait(TimeSpan.FromMilliseconds(50)) ? 1 : 0;
+            }
+
+            deadline = kill.Delay;
+        }
+
+        if (!process.WaitForExit(deadline))
         {
             process.Kill(entireProcessTree: true);
             process.WaitForExit();
-            if (killAfter is null)
+            if (kill is null)
             {
                 throw new TimeoutException("xlaprune study did not finish in 3 minutes");
             }
         }
 
+        process.WaitForExit(); // drains the redirected output
         _ = stdout.Result;
-        return new Run(process.ExitCode, stderr.Result);
+        lock (stderr)
+        {
+            return new Run(process.ExitCode, stderr.ToString(), firstLine);
+        }
     }
 
     // The xlaprune built beside this test assembly: artifacts/bin/XlaPrune.Cli/<configuration>/xlaprune.dll.
