@@ -6,7 +6,6 @@ namespace XlaPrune.Hlo;
 /// <summary>StableHLO text of a module in MLIR's generic op form (always parseable, no pretty-printer rules).</summary>
 internal sealed class MlirText
 {
-    private static readonly string[] s_directions = ["EQ", "NE", "GE", "GT", "LE", "LT"];
     private readonly StringBuilder _sb = new();
     private int _region;
 
@@ -164,17 +163,7 @@ internal sealed class MlirText
 
     private void Op(HloOp op, string prefix, string indent)
     {
-        var name = op.Opcode switch
-        {
-            "broadcast" => "broadcast_in_dim",
-            "dot" => "dot_general",
-            "get-tuple-element" => "get_tuple_element",
-            "reduce-window" => "reduce_window",
-            "select-and-scatter" => "select_and_scatter",
-            "rng-bit-generator" => "rng_bit_generator",
-            "all-reduce" => "all_reduce",
-            _ => op.Opcode,
-        };
+        var name = OpTable.Of(op.Opcode).StableHlo;
         var rng = op.Opcode == "rng-bit-generator";
         _sb.Append(indent).Append(Ssa(op, prefix)).Append(rng ? ":2" : "").Append(" = \"stablehlo.").Append(name).Append("\"(")
             .Append(string.Join(", ", op.Ops.Select(o => Ref(o, prefix)))).Append(')');
@@ -225,7 +214,7 @@ internal sealed class MlirText
                 return "edge_padding_low = " + I64s(op.Padding!.Select(p => p.Low)) + ", edge_padding_high = " + I64s(op.Padding!.Select(p => p.High))
                     + ", interior_padding = " + I64s(op.Padding!.Select(p => p.Interior));
             case "compare":
-                return $"comparison_direction = #stablehlo<comparison_direction {s_directions[(int)op.Direction!.Value]}>";
+                return $"comparison_direction = #stablehlo<comparison_direction {op.Direction!.Value.XlaName()}>";
             case "dot":
                 var d = op.DotDims!;
                 return "dot_dimension_numbers = #stablehlo.dot<" + string.Join(", ", new[]

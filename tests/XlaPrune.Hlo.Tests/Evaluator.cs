@@ -74,25 +74,44 @@ public static class Evaluator
         return (x, y) => Run(c, Value.Of((float)x), Value.Of((float)y)).Data[0];
     }
 
-    private static Func<double, double, double> Binary(string opcode, HloOp op) => opcode switch
+    /// <summary>A binary element function: compare by its direction, everything else from the op table.</summary>
+    private static Func<double, double, double> Binary(string opcode, HloOp op)
     {
-        "add" => (a, b) => a + b,
-        "subtract" => (a, b) => a - b,
-        "multiply" => (a, b) => a * b,
-        "divide" => op.Shape.ElementType == ElementType.F32 ? (a, b) => a / b : (a, b) => Math.Truncate(a / b),
-        "maximum" => Math.Max,
-        "minimum" => Math.Min,
-        "compare" => op.Direction switch
+        if (opcode == "compare")
         {
-            ComparisonDirection.Eq => (a, b) => a == b ? 1 : 0,
-            ComparisonDirection.Ne => (a, b) => a != b ? 1 : 0,
-            ComparisonDirection.Ge => (a, b) => a >= b ? 1 : 0,
-            ComparisonDirection.Gt => (a, b) => a > b ? 1 : 0,
-            ComparisonDirection.Le => (a, b) => a <= b ? 1 : 0,
-            _ => (a, b) => a < b ? 1 : 0,
-        },
-        _ => throw new NotSupportedException($"evaluator: {opcode}"),
-    };
+            return op.Direction switch
+            {
+                ComparisonDirection.Eq => (a, b) => a == b ? 1 : 0,
+                ComparisonDirection.Ne => (a, b) => a != b ? 1 : 0,
+                ComparisonDirection.Ge => (a, b) => a >= b ? 1 : 0,
+                ComparisonDirection.Gt => (a, b) => a > b ? 1 : 0,
+                ComparisonDirection.Le => (a, b) => a <= b ? 1 : 0,
+                _ => (a, b) => a < b ? 1 : 0,
+            };
+        }
+
+        var f = OpTable.Of(opcode).Evaluate ?? throw new NotSupportedException($"evaluator: {opcode}");
+        var type = op.Shape.ElementType;
+        return (a, b) => f([a, b], type);
+    }
+
+    /// <summary>An element-wise op from its op-table function; scalar operands (clamp bounds) broadcast.</summary>
+    private static Value Map(HloOp op, ElementFunction f, Value[] x)
+    {
+        var r = new double[op.Shape.ElementCount];
+        var a = new double[x.Length];
+        for (long i = 0; i < r.Length; i++)
+        {
+            for (var k = 0; k < x.Length; k++)
+            {
+                a[k] = x[k].Data.Length == 1 ? x[k].Data[0] : x[k].Data[i];
+            }
+
+            r[i] = f(a, op.Shape.ElementType);
+        }
+
+        return new Value(op.Shape, r);
+    }
 
     private static Value Eval(HloOp op, Value[] x, Value[] args)
     {
@@ -101,6 +120,11 @@ public static class Evaluator
         var outDims = shape.Dimensions;
         var idx = new long[shape.Rank];
         double[] r = new double[n];
+        if (OpTable.TryGet(op.Opcode, out var info) && info.Evaluate is { } ef)
+        {
+            return Map(op, ef, x);
+        }
+
         switch (op.Opcode)
         {
             case "parameter":
@@ -119,48 +143,11 @@ public static class Evaluator
                 return new Value(shape, [], x);
             case "get-tuple-element":
                 return x[0].Elements![op.TupleIndex];
-            case "negate" or "abs" or "sign" or "exponential" or "log" or "sqrt" or "rsqrt":
-                Func<double, double> f = op.Opcode switch
-                {
-                    "negate" => v => -v,
-                    "abs" => Math.Abs,
-                    "sign" => v => Math.Sign(v),
-                    "exponential" => Math.Exp,
-                    "log" => Math.Log,
-                    "sqrt" => Math.Sqrt,
-                    _ => v => 1 / Math.Sqrt(v),
-                };
-                for (long i = 0; i < n; i++)
-                {
-                    r[i] = f(x[0].Data[i]);
-                }
-
-                break;
-            case "add" or "subtract" or "multiply" or "divide" or "maximum" or "minimum" or "compare":
+            case "compare":
                 var g = Binary(op.Opcode, op);
                 for (long i = 0; i < n; i++)
                 {
                     r[i] = g(x[0].Data[i], x[1].Data[i]);
-                }
-
-                break;
-            case "select":
-                for (long i = 0; i < n; i++)
-                {
-                    r[i] = x[0].Data[i] != 0 ? x[1].Data[i] : x[2].Data[i];
-                }
-
-                break;
-            case "convert":
-                for (long i = 0; i < n; i++)
-                {
-                    var v = x[0].Data[i];
-                    r[i] = shape.ElementType switch
-                    {
-                        ElementType.F32 => (float)v,
-                        ElementType.Pred => v != 0 ? 1 : 0,
-                        _ => Math.Truncate(v),
-                    };
                 }
 
                 break;
