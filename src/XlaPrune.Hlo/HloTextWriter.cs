@@ -54,7 +54,7 @@ internal static class HloTextWriter
                 }
                 else if (op.Opcode == "constant")
                 {
-                    AppendLiteral(sb, op);
+                    LiteralText.Append(sb, op, '{', '}', FormatNumber);
                 }
 
                 for (var i = 0; i < op.Ops.Length; i++)
@@ -107,39 +107,6 @@ internal static class HloTextWriter
         }
 
         return f.ToString("R", CultureInfo.InvariantCulture).ToLowerInvariant();
-    }
-
-    private static void AppendLiteral(StringBuilder sb, HloOp op)
-    {
-        var dims = op.Shape.Dims;
-        var values = op.Literal!;
-        if (dims.Length == 0)
-        {
-            sb.Append(FormatNumber(values[0], op.Shape.ElementType));
-            return;
-        }
-
-        var index = 0;
-        void Level(int d)
-        {
-            sb.Append('{');
-            for (var i = 0; i < dims[d]; i++)
-            {
-                sb.Append(i > 0 ? ", " : "");
-                if (d == dims.Length - 1)
-                {
-                    sb.Append(FormatNumber(values[index++], op.Shape.ElementType));
-                }
-                else
-                {
-                    Level(d + 1);
-                }
-            }
-
-            sb.Append('}');
-        }
-
-        Level(0);
     }
 
     private static string Join(IEnumerable<long> xs) => string.Join(",", xs);

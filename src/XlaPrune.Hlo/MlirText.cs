@@ -94,35 +94,8 @@ internal sealed class MlirText
 
     private static string Dense(HloOp op)
     {
-        var v = op.Literal!;
-        var dims = op.Shape.Dimensions;
-        if (dims.Count == 0)
-        {
-            return "dense<" + Number(v[0], op.Shape.ElementType) + ">";
-        }
-
         var sb = new StringBuilder("dense<");
-        var index = 0;
-        void Level(int d)
-        {
-            sb.Append('[');
-            for (var i = 0; i < dims[d]; i++)
-            {
-                sb.Append(i > 0 ? ", " : "");
-                if (d == dims.Count - 1)
-                {
-                    sb.Append(Number(v[index++], op.Shape.ElementType));
-                }
-                else
-                {
-                    Level(d + 1);
-                }
-            }
-
-            sb.Append(']');
-        }
-
-        Level(0);
+        LiteralText.Append(sb, op, '[', ']', Number);
         return sb.Append('>').ToString();
     }
 
