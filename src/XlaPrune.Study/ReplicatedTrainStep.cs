@@ -29,7 +29,8 @@ public sealed class ReplicatedTrainStep : IDisposable
     /// <param name="options">Train step options; <see cref="TrainStepOptions.Replicas"/> is set to <paramref name="devices"/>.</param>
     /// <param name="weights">Initial parameters and BatchNorm statistics.</param>
     /// <param name="momenta">Initial momenta (zeros when null).</param>
-    public ReplicatedTrainStep(PjrtClient client, Vgg16Spec spec, int globalBatch, int devices, TrainStepOptions options, ModelWeights weights, ModelWeights? momenta = null)
+    /// <param name="seed">Seeds the dropout generators (ImageNet classifier), one stream per device.</param>
+    public ReplicatedTrainStep(PjrtClient client, Vgg16Spec spec, int globalBatch, int devices, TrainStepOptions options, ModelWeights weights, ModelWeights? momenta = null, int seed = 0)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(spec);
@@ -59,10 +60,12 @@ public sealed class ReplicatedTrainStep : IDisposable
         _devices = [.. available.Take(devices)];
         _program = Vgg16Programs.TrainStep(spec, PerDeviceBatch, options with { Replicas = devices });
         var compileOptions = new CompileOptions { Replicas = devices, DeviceAssignment = [.. _devices.Select(d => d.Id)] };
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         _executable = client.CompileHlo(_program.Module.ToProtoBytes(), compileOptions);
+        CompileMs = clock.Elapsed.TotalMilliseconds;
         _stateCount = _program.Arguments.Count - 3; // all but images, labels, lr
         _lossIndex = _program.Results.Count - 1;
-        _state = [.. _devices.Select((d, i) => _program.Arguments.Take(_stateCount).Select(a => Upload(a, weights, momenta, d, i)).ToArray())];
+        _state = [.. _devices.Select((d, i) => _program.Arguments.Take(_stateCount).Select(a => Upload(a, weights, momenta, d, seed, i)).ToArray())];
     }
 
     public Vgg16Spec Spec { get; }
@@ -70,6 +73,15 @@ public sealed class ReplicatedTrainStep : IDisposable
     public int Devices { get; }
 
     public int PerDeviceBatch { get; }
+
+    /// <summary>Wall time of the compile, in milliseconds.</summary>
+    public double CompileMs { get; }
+
+    /// <summary>The compiled program's memory statistics (per device).</summary>
+    public CompiledMemoryStats MemoryStats => _executable.GetCompiledMemoryStats();
+
+    /// <summary>The plugin's cost analysis of the compiled program (per device).</summary>
+    public IReadOnlyDictionary<string, object> CostAnalysis => _executable.GetCostAnalysis();
 
     /// <summary>
     /// A client of <paramref name="plugin"/> with at least <paramref name="devices"/> devices: a plain client if it has
@@ -203,13 +215,13 @@ public sealed class ReplicatedTrainStep : IDisposable
 
     private const string RngState = "rng_state";
 
-    private PjrtBuffer Upload(ProgramValue argument, ModelWeights weights, ModelWeights? momenta, PjrtDevice device, int replica)
+    private PjrtBuffer Upload(ProgramValue argument, ModelWeights weights, ModelWeights? momenta, PjrtDevice device, int seed, int replica)
     {
         var dims = argument.Shape.Dimensions.ToArray();
         if (argument.Name == RngState)
         {
             // Dropout masks differ from shard to shard: each replica's generator starts from its own state.
-            return _client.BufferFromHost<ulong>([0x5EED, (ulong)replica + 1], dims, device);
+            return _client.BufferFromHost<ulong>([unchecked((ulong)seed), (ulong)replica], dims, device);
         }
 
         if (argument.Name.StartsWith(MomentumPrefix, StringComparison.Ordinal))
