@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 target="${1:-build}"
 
-packages=(cmake g++ pkg-config patchelf libprotobuf-dev protobuf-compiler libdnnl-dev
+packages=(cmake make g++ pkg-config patchelf libprotobuf-dev protobuf-compiler libdnnl-dev
   libopenblas-dev libgtest-dev dataset-fashion-mnist clang-14 libclang-rt-14-dev)
 # The fresh-machine check runs the build inside a new Debian root, so the host needs only debootstrap.
 if [[ $target == fresh-check ]]; then
