@@ -50,9 +50,25 @@ processes_in_root() {
   done
   return 0
 }
+# Long steps run in their own process group, in the background, so that Ctrl-C interrupts the
+# `wait` at once (debootstrap ignores SIGINT) and the cleanup can stop the whole group.
+child=
+run() {
+  setsid "$@" &
+  child=$!
+  local status=0
+  wait "$child" || status=$?
+  child=
+  return "$status"
+}
 cleanup() {
   local status=$? pids
   trap - EXIT INT TERM
+  if [[ -n $child ]]; then
+    kill -TERM -- "-$child" 2>/dev/null || true
+    sleep 2
+    kill -KILL -- "-$child" 2>/dev/null || true
+  fi
   pids=$(processes_in_root)
   if [[ -n $pids ]]; then
     kill $pids 2>/dev/null || true
@@ -89,7 +105,7 @@ mirror=${mirror:-http://deb.debian.org/debian}
 step() { echo "fresh-check: $*"; }
 started=$(date +%s)
 step "debootstrap --variant=minbase bookworm from $mirror (log: $logs/debootstrap.log)"
-debootstrap --variant=minbase bookworm "$root" "$mirror" >"$logs/debootstrap.log" 2>&1 \
+run debootstrap --variant=minbase bookworm "$root" "$mirror" >"$logs/debootstrap.log" 2>&1 \
   || { echo "fresh-check: debootstrap failed; see $logs/debootstrap.log" >&2; exit 2; }
 
 # Network the way the host reaches it: name resolution, the host's apt sources and apt network
@@ -122,7 +138,7 @@ chroot_env=(HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/s
 while IFS='=' read -r name _; do
   [[ $name =~ ^(NUGET_|DOTNET_|https?_proxy$|HTTPS?_PROXY$|no_proxy$|NO_PROXY$) ]] && chroot_env+=("$name=${!name}")
 done < <(env)
-in_root() { chroot "$root" /usr/bin/env -i "${chroot_env[@]}" /bin/bash -c "$1"; }
+in_root() { run chroot "$root" /usr/bin/env -i "${chroot_env[@]}" /bin/bash -c "$1"; }
 if [[ -f $HOME/.nuget/NuGet/NuGet.Config ]]; then
   mkdir -p "$root/root/.nuget/NuGet"
   cp "$HOME/.nuget/NuGet/NuGet.Config" "$root/root/.nuget/NuGet/NuGet.Config"
