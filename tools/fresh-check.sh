@@ -10,6 +10,9 @@
 #   --only CMD  run only that README command (for iterating on one failure)
 # Needs root (debootstrap, chroot, mounts) and debootstrap (build.sh installs it for this target).
 set -euo pipefail
+# The whole script is one block, read before it runs: editing the checkout during a run (the
+# check takes long) cannot change the script under the running shell.
+{
 
 work=/var/tmp/xlaprune-fresh
 keep=0
@@ -96,6 +99,12 @@ if [[ -e $root ]]; then
   rm -rf --one-file-system "$root"
 fi
 mkdir -p "$root" "$logs"
+# The root grows to about 12 GiB (packages, NuGet cache, build outputs, the sanitizer and fuzz builds).
+free_gib=$(df --output=avail -BG "$work" | tail -1 | tr -dc 0-9)
+if ((free_gib < 16)); then
+  echo "fresh-check: $work has ${free_gib} GiB free; the check needs about 16 GiB" >&2
+  exit 2
+fi
 
 # The host's Debian mirror (first URIs: line, deb822 or one-line format).
 mirror=$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
@@ -169,3 +178,4 @@ for c in "${commands[@]}"; do
 done
 step "total $(($(date +%s) - started)) s"
 exit "$failed"
+}
