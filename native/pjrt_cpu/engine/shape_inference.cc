@@ -327,6 +327,8 @@ Shape Infer(Instr& in, const Shape& declared, const std::vector<Instr>& instrs, 
         Fail(ErrorCode::kUnimplemented, "computation '" + ctx.computation + "', instruction '" + ctx.instruction + "': all-reduce supports only a sum reducer");
       return Sh(operand(0));
     }
+    default:  // the element-wise families, handled above
+      break;
   }
   ctx.Invalid("unhandled opcode " + in.opcode);
 }
