@@ -12,6 +12,7 @@ constexpr int64_t kGrain = 1 << 14;  // elements per thread below which one thre
 
 template <typename T>
 void Unary(Op op, ElementType type, const T* px, T* o, int64_t n) {
+  (void)type;  // read by the expressions that need it (not)
   switch (op) {
 #define XLAPRUNE_UNARY(e, name, types, fusible, cost, expr)                        \
   case Op::e:                                                                     \
@@ -25,7 +26,6 @@ void Unary(Op op, ElementType type, const T* px, T* o, int64_t n) {
 #include "ops.def"
     default: throw EngineError(ErrorCode::kInternal, "not a unary op");
   }
-  (void)type;
 }
 
 template <typename T>
