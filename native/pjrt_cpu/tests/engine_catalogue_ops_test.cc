@@ -257,6 +257,26 @@ TEST(EngineCatalogueOps, NewOpsFuseIntoOneChain) {
   }
 }
 
+// Cost analysis reads each op's cost class: floor, clamp and abs are arithmetic (a flop per
+// element), tanh and power transcendentals; bytes are operands read plus the result written.
+TEST(EngineCatalogueOps, CostAnalysisCountsByCostClass) {
+  ModuleBuilder m;
+  m.Begin("main");
+  int64_t x = m.Parameter(F32({10}));
+  int64_t floored = m.Add("floor", F32({10}), {x}).id();
+  int64_t t = m.Add("tanh", F32({10}), {floored}).id();
+  int64_t p = m.Add("power", F32({10}), {t, x}).id();
+  int64_t c = m.Add("clamp", F32({10}), {m.Constant(-1.0f), p, m.Constant(1.0f)}).id();
+  m.End(m.Add("abs", F32({10}), {c}).id());
+  const std::string module = m.Serialize();
+  CompileConfig config;
+  config.fusion = false;
+  CostAnalysis cost = Executable::Compile(module.data(), module.size(), config)->cost_analysis();
+  EXPECT_EQ(cost.flops, 30.0);
+  EXPECT_EQ(cost.transcendentals, 20.0);
+  EXPECT_EQ(cost.bytes_accessed, 80.0 + 80.0 + 120.0 + 88.0 + 80.0);
+}
+
 // XLA's element-type rules for the new ops, with the op named in the error.
 void ExpectRejected(const std::string& opcode, ElementType type, const std::string& message, int operands = 1) {
   ModuleBuilder m;
