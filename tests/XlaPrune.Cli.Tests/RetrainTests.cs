@@ -58,4 +58,15 @@ public sealed class RetrainTests : IDisposable
         Assert.Equal(2, r.ExitCode);
         Assert.Equal("xlaprune: --checkpoint: the model comes from the checkpoint; drop --variant, --width, --in-channels, --classes and --image-size\n", r.StdErr);
     }
+
+    [Fact]
+    public void A_diverging_run_still_prints_valid_json()
+    {
+        // lr 1e9 drives the loss to NaN or infinity; JSON has no spelling for them, so they print as null.
+        var data = TinyDataset.Create(Path.Combine(_work, "data"));
+        var r = RunJson("train", "--width", "0.03125", "--limit", "16", "--test-limit", "8", "--batch", "8", "--lr", "1e9", "--dataset-dir", data, "--out", "nan.safetensors");
+        var loss = r.GetProperty("last_epoch_loss");
+        Assert.True(loss.ValueKind == JsonValueKind.Null || double.IsFinite(loss.GetDouble()), loss.ToString());
+        Assert.True(File.Exists(Path.Combine(_work, "nan.safetensors")));
+    }
 }

@@ -30,7 +30,7 @@ internal sealed class SettingsGuard : ICommandInterceptor
             CheckNumber(option, option.Property.GetValue(settings));
         }
 
-        CheckPaths(settings);
+        CheckPaths(context, settings);
     }
 
     /// <summary>Refuses NaN and infinities, and values outside the property's <see cref="RangeAttribute"/>.</summary>
@@ -71,14 +71,15 @@ internal sealed class SettingsGuard : ICommandInterceptor
     }
 
     /// <summary>Output paths: refused if a link, device, FIFO or (for files) a directory, or given twice; before anything is written.</summary>
-    public static void CheckPaths(CommandSettings settings)
+    public static void CheckPaths(CommandContext context, CommandSettings settings)
     {
+        ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(settings);
         var outputs = new List<(string Option, string Path)>();
         var inputs = new List<(string Option, string Path)>();
         foreach (var property in settings.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance))
         {
-            if (property.GetValue(settings) is not string { Length: > 0 } path)
+            if (property.GetValue(settings) is not string path)
             {
                 continue;
             }
@@ -86,6 +87,19 @@ internal sealed class SettingsGuard : ICommandInterceptor
             var name = property.GetCustomAttribute<CommandOptionAttribute>() is { } o
                 ? "--" + o.LongNames[0]
                 : property.GetCustomAttribute<CommandArgumentAttribute>()?.ValueName ?? property.Name;
+            var isPath = property.GetCustomAttribute<OutputFileAttribute>() is not null || property.GetCustomAttribute<OutputDirectoryAttribute>() is not null
+                || property.GetCustomAttribute<InputFileAttribute>() is not null;
+            if (path.Length == 0)
+            {
+                // Defaults of "" mean "not given" and are left to the command's own checks; a given "" is refused.
+                if (isPath && context.Arguments.Any(a => a == name || a.StartsWith(name + "=", StringComparison.Ordinal) || a.StartsWith(name + ":", StringComparison.Ordinal)))
+                {
+                    throw CliException.ForOption(name, "the path is empty");
+                }
+
+                continue;
+            }
+
             if (property.GetCustomAttribute<OutputFileAttribute>() is not null)
             {
                 Output.CheckOutputFile(path, name);
