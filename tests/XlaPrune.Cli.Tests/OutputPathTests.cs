@@ -63,6 +63,18 @@ public sealed class OutputPathTests : IDisposable
     }
 
     [Fact]
+    public void A_device_or_fifo_as_an_input_is_refused_instead_of_read_forever()
+    {
+        var r = Run("compile /dev/zero");
+        Assert.Equal(3, r.ExitCode);
+        Assert.Equal("xlaprune: FILE.pb: cannot read /dev/zero: it is a character device, not a regular file\n", r.StdErr);
+        var fifo = MakeFifo("in");
+        var e = Run($"eval --checkpoint {fifo}");
+        Assert.Equal(3, e.ExitCode);
+        Assert.Equal($"xlaprune: --checkpoint: cannot read {fifo}: it is a named pipe (FIFO), not a regular file\n", e.StdErr);
+    }
+
+    [Fact]
     public void Character_devices_are_classified_as_such()
     {
         Assert.Equal(FileKind.CharacterDevice, FileKinds.Of("/dev/null"));

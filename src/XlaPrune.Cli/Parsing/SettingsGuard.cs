@@ -117,6 +117,7 @@ internal sealed class SettingsGuard : ICommandInterceptor
             }
             else if (property.GetCustomAttribute<InputFileAttribute>() is not null)
             {
+                CheckInputFile(path, name);
                 inputs.Add((name, path));
             }
         }
@@ -132,6 +133,29 @@ internal sealed class SettingsGuard : ICommandInterceptor
                     throw CliException.About(ExitCodes.BadOutput, outputs[i].Path, $"the same file is named {both}");
                 }
             }
+        }
+    }
+
+    // A device or FIFO as an input would block or never end (/dev/zero); missing files and
+    // directories are left to the command, whose messages say more.
+    private static void CheckInputFile(string path, string option)
+    {
+        try
+        {
+            var kind = FileKinds.Of(path);
+            if (kind == FileKind.SymbolicLink && File.ResolveLinkTarget(path, returnFinalTarget: true) is { } target)
+            {
+                kind = target.Exists || Directory.Exists(target.FullName) ? FileKinds.Of(target.FullName) : FileKind.Missing;
+            }
+
+            if (kind is FileKind.CharacterDevice or FileKind.BlockDevice or FileKind.Fifo or FileKind.Socket)
+            {
+                throw CliException.About(ExitCodes.BadInput, option, $"cannot read {path}: it is {FileKinds.Describe(kind)}, not a regular file");
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            // Unreadable names are reported by the command when it reads them.
         }
     }
 
