@@ -44,6 +44,7 @@ public sealed class AnyInputFixture : IDisposable
         ["layout"] = ["--width", "0.03125", "--batch", "2"],
         ["profile"] = ["--width", "0.03125", "--in-channels", "1", "--batch", "2", "--steps", "1", "--warmup", "0"],
         ["compile"] = [Module],
+        ["export"] = ["--checkpoint", Checkpoint, "--out", "m.onnx"],
         ["study"] = ["--dataset-dir", BadData, "--train-limit", "16", "--test-limit", "8", "--baseline-epochs", "1", "--retrain-epochs", "0", "--ratios", "0.5", "--methods", "l1-reload", "--no-profile", "--out", "s"],
     };
 

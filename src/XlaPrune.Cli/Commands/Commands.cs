@@ -45,6 +45,7 @@ internal static class Commands
         Entry<LayoutCommand>("layout", "Logical and TPU-padded bytes of every tensor of a train step."),
         Entry<HloCommand>("hlo", "Write a model's train-step or eval-step HloModuleProto (and HLO or StableHLO text)."),
         Entry<ProfileCommand>("profile", "Compile and time a model's train step on a PJRT plugin."),
+        Entry<ExportCommand>("export", "Write a checkpoint, pruned or not, as an ONNX inference graph (eval mode)."),
         Entry<CompileCommand>("compile", "Compile a serialized HloModuleProto on a PJRT plugin and print outputs and memory statistics."),
     ];
 
