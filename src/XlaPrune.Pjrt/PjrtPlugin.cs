@@ -218,6 +218,18 @@ public sealed unsafe class PjrtPlugin
     public PjrtClient CreateClient(IReadOnlyDictionary<string, object>? options = null) =>
         PjrtClient.Create(this, options ?? DefaultCreateOptions);
 
+    /// <summary>
+    /// Creates the topology <paramref name="name"/> (for example <c>cpu:4</c> on our plugin, <c>v5e:2x2</c> in libtpu) to
+    /// compile for without a client; <paramref name="options"/> become its create options.
+    /// </summary>
+    /// <returns>A topology the caller owns and must dispose.</returns>
+    /// <exception cref="PjrtException">The plugin refuses the name or an option, or lacks the call (UNIMPLEMENTED naming it).</exception>
+    public PjrtTopology CreateTopology(string name, IReadOnlyDictionary<string, object>? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return PjrtTopology.Create(this, name, options ?? new Dictionary<string, object>());
+    }
+
     /// <summary>A new, not yet completed event that the caller completes with <see cref="PjrtEvent.Set"/> and disposes.</summary>
     public PjrtEvent CreateEvent()
     {
@@ -271,19 +283,40 @@ public sealed unsafe class PjrtPlugin
     }
 
     /// <summary>The error funnel: null is success; anything else is copied, destroyed and thrown.</summary>
-    internal void Check(PJRT_Error* error)
+    internal void Check(PJRT_Error* error, [CallerArgumentExpression(nameof(error))] string call = "")
     {
         if (error != null)
         {
-            throw TakeError(error);
+            throw Named(TakeError(error), call);
         }
+    }
+
+    /// <summary>
+    /// An UNIMPLEMENTED error whose message does not name the call gets the call's name in front (a plugin may say only
+    /// "not implemented"); other errors pass unchanged.
+    /// </summary>
+    private static PjrtException Named(PjrtException error, string call)
+    {
+        var name = CallName(call);
+        return error.Code != PjrtErrorCode.Unimplemented || name.Length == 0 || error.Message.Contains(name, StringComparison.Ordinal)
+            ? error
+            : new PjrtException(error.Code, $"{name}: {error.Message}");
+    }
+
+    // "Api->PJRT_Compile(&args)" -> "PJRT_Compile".
+    private static string CallName(string expression)
+    {
+        var arrow = expression.LastIndexOf("->", StringComparison.Ordinal);
+        var name = arrow >= 0 ? expression[(arrow + 2)..] : "";
+        var paren = name.IndexOf('(', StringComparison.Ordinal);
+        return (paren >= 0 ? name[..paren] : name).Trim();
     }
 
     /// <summary>
     /// The error funnel for calls that create an object: on error, an output the plugin filled in anyway is
     /// destroyed before the error is thrown.
     /// </summary>
-    internal void Check(PJRT_Error* error, PjrtObjectKind outputKind, void* output)
+    internal void Check(PJRT_Error* error, PjrtObjectKind outputKind, void* output, [CallerArgumentExpression(nameof(error))] string call = "")
     {
         if (error != null)
         {
@@ -292,7 +325,7 @@ public sealed unsafe class PjrtPlugin
                 Destroy(outputKind, output);
             }
 
-            throw TakeError(error);
+            throw Named(TakeError(error), call);
         }
     }
 
@@ -400,6 +433,15 @@ public sealed unsafe class PjrtPlugin
                     args.struct_size = PJRT_Executable_Destroy_Args.STRUCT_SIZE;
                     args.executable = (PJRT_Executable*)pointer;
                     error = _api->PJRT_Executable_Destroy(&args);
+                    break;
+                }
+
+            case PjrtObjectKind.Topology:
+                {
+                    PJRT_TopologyDescription_Destroy_Args args = default;
+                    args.struct_size = PJRT_TopologyDescription_Destroy_Args.STRUCT_SIZE;
+                    args.topology = (PJRT_TopologyDescription*)pointer;
+                    error = _api->PJRT_TopologyDescription_Destroy(&args);
                     break;
                 }
 
