@@ -40,12 +40,13 @@ public sealed class TopologyCommandTests : IDisposable
         long logical = 0;
         foreach (var b in buffers)
         {
-            // Every buffer: f32 (4 bytes), dense row-major, so padded equals logical equals 4 x elements.
+            // Every buffer dense and row-major, so padded equals logical equals element size x elements.
             var shape = b.GetProperty("shape").GetString()!;
-            var dims = shape[4..^1].Split(',', StringSplitOptions.RemoveEmptyEntries).Select(long.Parse).ToArray();
-            Assert.StartsWith("f32[", shape, StringComparison.Ordinal);
+            var open = shape.IndexOf('[', StringComparison.Ordinal);
+            var elementBytes = shape[..open] switch { "f32" or "s32" => 4, "pred" => 1, var t => throw new InvalidOperationException($"unexpected type {t}") };
+            var dims = shape[(open + 1)..^1].Split(',', StringSplitOptions.RemoveEmptyEntries).Select(long.Parse).ToArray();
             Assert.Equal("{" + string.Join(",", Enumerable.Range(0, dims.Length).Reverse()) + "}", b.GetProperty("layout").GetString());
-            Assert.Equal(4 * dims.Aggregate(1L, (a, d) => a * d), b.GetProperty("logical_bytes").GetInt64());
+            Assert.Equal(elementBytes * dims.Aggregate(1L, (a, d) => a * d), b.GetProperty("logical_bytes").GetInt64());
             Assert.Equal(b.GetProperty("logical_bytes").GetInt64(), b.GetProperty("padded_bytes").GetInt64());
             logical += b.GetProperty("logical_bytes").GetInt64();
         }
