@@ -35,6 +35,10 @@ internal sealed class HloCommand : Command<HloCommand.Settings>
         [Description("Also write StableHLO MLIR text.")]
         public string? Mlir { get; init; }
 
+        [CommandOption("--compile-options <FILE.pb>")]
+        [Description("Also write the serialized CompileOptionsProto (one replica, one partition) that compiles it.")]
+        public string? CompileOptions { get; init; }
+
         public override ValidationResult Validate()
         {
             var b = base.Validate();
@@ -61,7 +65,7 @@ internal sealed class HloCommand : Command<HloCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        foreach (var output in new[] { settings.Out, settings.Text, settings.Mlir }.OfType<string>())
+        foreach (var output in new[] { settings.Out, settings.Text, settings.Mlir, settings.CompileOptions }.OfType<string>())
         {
             Output.CheckOutputFile(output);
         }
@@ -86,6 +90,11 @@ internal sealed class HloCommand : Command<HloCommand.Settings>
         if (settings.Mlir is not null)
         {
             files.Add((settings.Mlir, System.Text.Encoding.UTF8.GetBytes(program.Module.ToMlirText())));
+        }
+
+        if (settings.CompileOptions is not null)
+        {
+            files.Add((settings.CompileOptions, Pjrt.CompileOptions.Default.ToProtoBytes()));
         }
 
         Output.WriteFilesAtomically(files); // all or none
