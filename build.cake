@@ -30,12 +30,13 @@ void RunFuzzers(int seconds)
     var corpora = artifacts.Combine("fuzz-corpus");
     var seeds = artifacts.Combine("fuzz-seeds");
     EnsureDirectoryExists(seeds);
-    // CompileOptionsProto { executable_build_options (3) { num_replicas (4): 1, num_partitions (5): 1 } }
-    var oneReplica = new byte[] { 0x1A, 0x04, 0x20, 0x01, 0x28, 0x01 };
     foreach (var program in new[] { "train-step", "eval-step" })
     {
         var module = seeds.CombineWithFilePath($"{program}.pb");
-        Run("dotnet", $"artifacts/bin/XlaPrune.Cli/{configuration.ToLowerInvariant()}/xlaprune.dll hlo --program {program} --width 0.0625 --in-channels 1 --batch 2 --out \"{module}\"");
+        // The CLI writes the compile options (one replica) with the generated CompileOptionsProto classes.
+        var options = seeds.CombineWithFilePath($"{program}.options.pb");
+        Run("dotnet", $"artifacts/bin/XlaPrune.Cli/{configuration.ToLowerInvariant()}/xlaprune.dll hlo --program {program} --width 0.0625 --in-channels 1 --batch 2 --out \"{module}\" --compile-options \"{options}\"");
+        var oneReplica = System.IO.File.ReadAllBytes(options.FullPath);
         var bytes = System.IO.File.ReadAllBytes(module.FullPath);
         var seed = new List<byte> { (byte)oneReplica.Length, 0 };
         seed.AddRange(oneReplica);

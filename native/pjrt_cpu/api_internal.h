@@ -280,7 +280,8 @@ struct ExecutableState {
   int num_partitions = 1;
   std::vector<int> device_assignment;  // device id of each replica
   std::string compile_options;         // as given, for GetCompileOptions
-  std::string fingerprint;
+  std::string module_proto;            // the HloModuleProto as compiled, for OptimizedProgram
+  std::string fingerprint;             // hex FNV-1a of module, options and placement
 
   // Cached views handed out through the API; valid while the state lives.
   std::vector<PJRT_Buffer_Type> output_types;
@@ -291,7 +292,7 @@ struct ExecutableState {
   std::vector<const char*> parameter_memory_kinds;
   std::vector<size_t> parameter_memory_kind_sizes;
   std::vector<PJRT_NamedValue> cost_properties;
-  std::string optimized_program;
+  std::string optimized_program;  // module_proto with the layouts the engine uses
   bool optimized_program_ready = false;
   std::mutex lazy_mutex;  // guards optimized_program
 };
@@ -299,7 +300,11 @@ struct ExecutableState {
 // Builds the cached views from the engine executable.
 std::shared_ptr<ExecutableState> MakeExecutableState(std::shared_ptr<cpu::Executable> engine, int num_replicas,
                                                      int num_partitions, std::vector<int> device_assignment,
-                                                     std::string compile_options);
+                                                     std::string compile_options, std::string module_proto);
+
+// The module with a layout on every array shape: the dense row-major layout the engine keeps
+// every buffer in (minor_to_major = rank-1..0, no tiles). Defined in optimized_program.cc.
+std::string OptimizedModuleProto(const std::string& module_proto);
 
 }  // namespace xlaprune::pjrt
 
@@ -381,6 +386,15 @@ struct PJRT_LoadedExecutable {
   X(PJRT_Executable_GetCompiledMemoryStats)             \
   X(PJRT_Executable_GetCompileOptions)                  \
   X(PJRT_Executable_DeserializeAndLoad)                 \
+  X(PJRT_TopologyDescription_Create)                    \
+  X(PJRT_TopologyDescription_Destroy)                   \
+  X(PJRT_TopologyDescription_PlatformName)              \
+  X(PJRT_TopologyDescription_PlatformVersion)           \
+  X(PJRT_TopologyDescription_GetDeviceDescriptions)     \
+  X(PJRT_TopologyDescription_Serialize)                 \
+  X(PJRT_TopologyDescription_Attributes)                \
+  X(PJRT_TopologyDescription_Deserialize)               \
+  X(PJRT_Compile)                                       \
   X(PJRT_LoadedExecutable_Destroy)                      \
   X(PJRT_LoadedExecutable_GetExecutable)                \
   X(PJRT_LoadedExecutable_AddressableDevices)           \

@@ -20,14 +20,6 @@ using xlaprune::pjrt::MakeError;
   X(PJRT_CopyToDeviceStream_TotalBytes) \
   X(PJRT_CopyToDeviceStream_GranuleSize) \
   X(PJRT_CopyToDeviceStream_CurrentBytes) \
-  X(PJRT_TopologyDescription_Create) \
-  X(PJRT_TopologyDescription_Destroy) \
-  X(PJRT_TopologyDescription_PlatformName) \
-  X(PJRT_TopologyDescription_PlatformVersion) \
-  X(PJRT_TopologyDescription_GetDeviceDescriptions) \
-  X(PJRT_TopologyDescription_Serialize) \
-  X(PJRT_TopologyDescription_Attributes) \
-  X(PJRT_Compile) \
   X(PJRT_Client_CreateViewOfDeviceBuffer) \
   X(PJRT_Client_TopologyDescription) \
   X(PJRT_ExecuteContext_Create) \
@@ -44,7 +36,6 @@ using xlaprune::pjrt::MakeError;
   X(PJRT_Client_DmaMap) \
   X(PJRT_Client_DmaUnmap) \
   X(PJRT_Client_UpdateGlobalProcessInfo) \
-  X(PJRT_TopologyDescription_Deserialize) \
   X(PJRT_Client_CreateAliasBuffer) \
   X(PJRT_Client_FulfillAliasBuffer) \
   X(PJRT_LoadedExecutable_GetDeviceAssignment) \

@@ -47,10 +47,11 @@ PJRT_NamedValue FloatValue(const char* name, double value) {
 // ---- Serialized executable blob ---------------------------------------------------------------
 // "XlaPruneCpuExec\n" | u32 format version | u32 length + plugin version | u32 replicas |
 // u32 partitions | u32 count + i32 device ids | u64 length + compile options |
-// u64 length + engine bytes | u64 FNV-1a of everything before it. Little-endian.
+// u64 length + module proto | u64 length + engine bytes | u64 FNV-1a of everything before it.
+// Little-endian.
 
 constexpr char kBlobMagic[16] = {'X', 'l', 'a', 'P', 'r', 'u', 'n', 'e', 'C', 'p', 'u', 'E', 'x', 'e', 'c', '\n'};
-constexpr uint32_t kBlobVersion = 1;
+constexpr uint32_t kBlobVersion = 2;
 
 void PutU32(std::string& out, uint32_t v) {
   for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
@@ -108,6 +109,8 @@ std::string SerializeState(const ExecutableState& state) {
   for (int id : state.device_assignment) PutU32(out, static_cast<uint32_t>(id));
   PutU64(out, state.compile_options.size());
   out += state.compile_options;
+  PutU64(out, state.module_proto.size());
+  out += state.module_proto;
   PutU64(out, engine_bytes.size());
   out += engine_bytes;
   PutU64(out, Fnv1a(out.data(), out.size()));
@@ -117,6 +120,7 @@ std::string SerializeState(const ExecutableState& state) {
 struct ParsedBlob {
   Placement placement;
   std::string compile_options;
+  std::string module_proto;
   std::string engine_bytes;
 };
 
@@ -151,6 +155,7 @@ ParsedBlob ParseBlob(const char* data, size_t size) {
   }
   for (uint32_t i = 0; i < count; ++i) blob.placement.replica_devices.push_back(static_cast<int>(body.U32("device id")));
   blob.compile_options = body.Bytes(body.U64("compile options length"), "compile options");
+  blob.module_proto = body.Bytes(body.U64("module length"), "module");
   blob.engine_bytes = body.Bytes(body.U64("engine length"), "engine executable");
   if (body.offset() != size - 8) BlobReader::Bad("trailing bytes");
   return blob;
@@ -182,7 +187,7 @@ ExecutableState& StateOf(PJRT_Executable* executable, const char* what) { return
 
 std::shared_ptr<ExecutableState> MakeExecutableState(std::shared_ptr<cpu::Executable> engine, int num_replicas,
                                                      int num_partitions, std::vector<int> device_assignment,
-                                                     std::string compile_options) {
+                                                     std::string compile_options, std::string module_proto) {
   auto state = std::make_shared<ExecutableState>();
   state->engine = std::move(engine);
   state->name = state->engine->name();
@@ -190,6 +195,7 @@ std::shared_ptr<ExecutableState> MakeExecutableState(std::shared_ptr<cpu::Execut
   state->num_partitions = num_partitions;
   state->device_assignment = std::move(device_assignment);
   state->compile_options = std::move(compile_options);
+  state->module_proto = std::move(module_proto);
   for (const cpu::ArrayShape& shape : state->engine->output_shapes()) {
     state->output_types.push_back(ToBufferType(shape.type));
     state->output_ranks.push_back(shape.dims.size());
@@ -205,7 +211,9 @@ std::shared_ptr<ExecutableState> MakeExecutableState(std::shared_ptr<cpu::Execut
   state->cost_properties.push_back(FloatValue("flops", cost.flops));
   state->cost_properties.push_back(FloatValue("transcendentals", cost.transcendentals));
   state->cost_properties.push_back(FloatValue("bytes accessed", cost.bytes_accessed));
-  std::string identity = state->engine->fingerprint();
+  // A hash of what determines the executable: the module, the compile options, the placement.
+  std::string identity = state->module_proto;
+  identity += "|options=" + state->compile_options;
   identity += "|replicas=" + std::to_string(num_replicas) + "|partitions=" + std::to_string(num_partitions) + "|devices=";
   for (int id : state->device_assignment) identity += std::to_string(id) + ",";
   state->fingerprint = Hex64(Fnv1a(identity.data(), identity.size()));
@@ -258,7 +266,8 @@ XLAPRUNE_ENTRY(PJRT_Client_Compile) {
   std::string options = args->compile_options_size == 0 ? SerializeCompileOptions(placement)
                                                         : std::string(args->compile_options, args->compile_options_size);
   auto executable = MakeExecutableState(std::move(engine), placement.num_replicas, placement.num_partitions,
-                                        placement.replica_devices, std::move(options));
+                                        placement.replica_devices, std::move(options),
+                                        std::string(program->code == nullptr ? "" : program->code, program->code_size));
   args->executable = Load(client->state, std::move(executable));
 }
 
@@ -294,7 +303,7 @@ XLAPRUNE_ENTRY_MIN(PJRT_Executable_DeserializeAndLoad,
       cpu::Executable::Deserialize(blob.engine_bytes.data(), blob.engine_bytes.size(), config);
   if (engine == nullptr) Fail(PJRT_Error_Code_INTERNAL, "the engine returned no executable");
   auto state = MakeExecutableState(std::move(engine), blob.placement.num_replicas, blob.placement.num_partitions,
-                                   blob.placement.replica_devices, std::move(options));
+                                   blob.placement.replica_devices, std::move(options), std::move(blob.module_proto));
   args->loaded_executable = Load(client->state, std::move(state));
 }
 
@@ -321,7 +330,8 @@ XLAPRUNE_ENTRY(PJRT_Executable_NumOutputs) {
 
 XLAPRUNE_ENTRY(PJRT_Executable_SizeOfGeneratedCodeInBytes) {
   ExecutableState& state = StateOf(args->executable, "PJRT_Executable_SizeOfGeneratedCodeInBytes_Args.executable");
-  args->size_in_bytes = state.engine->memory_stats().generated_code_bytes;
+  (void)state;
+  args->size_in_bytes = 0;  // the engine interprets a plan: there is no generated code to measure
 }
 
 XLAPRUNE_ENTRY(PJRT_Executable_GetCostAnalysis) {
@@ -344,10 +354,10 @@ XLAPRUNE_ENTRY(PJRT_Executable_ParameterMemoryKinds) {
   args->memory_kind_sizes = state.parameter_memory_kind_sizes.data();
 }
 
-// Format "hlo_text": the engine's HLO text of what runs (not a serialized proto, hence not
-// "hlo" or "hlo_with_config"). Call with code == NULL to learn the size first.
+// Format "hlo": the serialized HloModuleProto the engine runs, every array shape with the
+// layout the engine keeps it in. Call with code == NULL to learn the size first.
 XLAPRUNE_ENTRY(PJRT_Executable_OptimizedProgram) {
-  static const char kFormat[] = "hlo_text";
+  static const char kFormat[] = "hlo";
   ExecutableState& state = StateOf(args->executable, "PJRT_Executable_OptimizedProgram_Args.executable");
   PJRT_Program* program = Require(args->program, "PJRT_Executable_OptimizedProgram_Args.program");
   if (program->struct_size < PJRT_Program_STRUCT_SIZE) {
@@ -358,7 +368,7 @@ XLAPRUNE_ENTRY(PJRT_Executable_OptimizedProgram) {
   {
     std::lock_guard<std::mutex> lock(state.lazy_mutex);
     if (!state.optimized_program_ready) {
-      state.optimized_program = state.engine->optimized_program_text();
+      state.optimized_program = OptimizedModuleProto(state.module_proto);
       state.optimized_program_ready = true;
     }
     text = &state.optimized_program;
@@ -412,7 +422,7 @@ XLAPRUNE_ENTRY_MIN(PJRT_Executable_GetCompiledMemoryStats,
                    XLAPRUNE_FIELD_END(PJRT_Executable_GetCompiledMemoryStats_Args, peak_memory_in_bytes)) {
   ExecutableState& state = StateOf(args->executable, "PJRT_Executable_GetCompiledMemoryStats_Args.executable");
   const cpu::MemoryStats stats = state.engine->memory_stats();
-  args->generated_code_size_in_bytes = stats.generated_code_bytes;
+  args->generated_code_size_in_bytes = 0;  // no generated code (see SizeOfGeneratedCodeInBytes)
   args->argument_size_in_bytes = stats.argument_bytes;
   args->output_size_in_bytes = stats.output_bytes;
   args->alias_size_in_bytes = stats.alias_bytes;

@@ -1,5 +1,6 @@
 using System.Collections.ObjectModel;
 using Google.Protobuf;
+using XlaPrune.Hlo.Proto;
 
 namespace XlaPrune.Pjrt;
 
@@ -52,33 +53,21 @@ public sealed record CompileOptions
                 $"Device assignment has {assignment.Count} entries but {Replicas} replicas x {Partitions} partitions need {Replicas * Partitions}.");
         }
 
-        return Proto.Message(output =>
+        var build = new ExecutableBuildOptionsProto { DeviceOrdinal = -1, NumReplicas = Replicas, NumPartitions = Partitions };
+        if (DeviceAssignment is { } ids)
         {
-            foreach (var layout in ArgumentLayouts ?? [])
+            build.DeviceAssignment = new DeviceAssignmentProto { ReplicaCount = Replicas, ComputationCount = Partitions };
+            for (var partition = 0; partition < Partitions; partition++)
             {
-                Proto.WriteMessage(output, 1, layout.ToShapeProto());
+                var devices = new DeviceAssignmentProto.Types.ComputationDevice();
+                devices.ReplicaDeviceIds.AddRange(Enumerable.Range(0, Replicas).Select(r => (long)ids[(r * Partitions) + partition]));
+                build.DeviceAssignment.ComputationDevices.Add(devices);
             }
+        }
 
-            Proto.WriteMessage(output, 3, Proto.Message(build =>
-            {
-                Proto.WriteInt64(build, 1, -1); // device_ordinal: unset
-                Proto.WriteInt64(build, 4, Replicas);
-                Proto.WriteInt64(build, 5, Partitions);
-                if (DeviceAssignment is { } ids)
-                {
-                    Proto.WriteMessage(build, 9, Proto.Message(da =>
-                    {
-                        Proto.WriteInt64(da, 1, Replicas);
-                        Proto.WriteInt64(da, 2, Partitions);
-                        for (var partition = 0; partition < Partitions; partition++)
-                        {
-                            var column = Enumerable.Range(0, Replicas).Select(r => (long)ids[(r * Partitions) + partition]).ToList();
-                            Proto.WriteMessage(da, 3, Proto.Message(cd => Proto.WritePackedInt64(cd, 1, column)));
-                        }
-                    }));
-                }
-            }));
-        });
+        var proto = new CompileOptionsProto { ExecutableBuildOptions = build };
+        proto.ArgumentLayouts.AddRange((ArgumentLayouts ?? []).Select(l => l.ToShapeProto()));
+        return proto.ToByteArray();
     }
 }
 
@@ -92,7 +81,7 @@ public sealed record ArgumentLayout(PjrtElementType ElementType, IReadOnlyList<l
     public static ArgumentLayout RowMajor(PjrtElementType elementType, params long[] dimensions) =>
         new(elementType, dimensions, Enumerable.Range(0, dimensions.Length).Reverse().Select(i => (long)i).ToArray());
 
-    internal byte[] ToShapeProto()
+    internal ShapeProto ToShapeProto()
     {
         if (MinorToMajor.Count != Dimensions.Count || MinorToMajor.Order().Select((d, i) => d == i).Any(ok => !ok))
         {
@@ -100,12 +89,10 @@ public sealed record ArgumentLayout(PjrtElementType ElementType, IReadOnlyList<l
                 $"Layout [{string.Join(",", MinorToMajor)}] is not a permutation of the {Dimensions.Count} dimensions of [{string.Join(",", Dimensions)}].");
         }
 
-        return Proto.Message(shape =>
-        {
-            Proto.WriteInt64(shape, 2, PrimitiveTypeOf(ElementType));
-            Proto.WritePackedInt64(shape, 3, Dimensions);
-            Proto.WriteMessage(shape, 5, Proto.Message(layout => Proto.WritePackedInt64(layout, 1, MinorToMajor)));
-        });
+        var shape = new ShapeProto { ElementType = (PrimitiveType)PrimitiveTypeOf(ElementType), Layout = new LayoutProto() };
+        shape.Dimensions.AddRange(Dimensions);
+        shape.Layout.MinorToMajor.AddRange(MinorToMajor);
+        return shape;
     }
 
     // PJRT_Buffer_Type and xla.PrimitiveType number the same types differently.
@@ -133,49 +120,4 @@ public sealed record ArgumentLayout(PjrtElementType ElementType, IReadOnlyList<l
         PjrtElementType.U1 => 31,
         _ => throw new ArgumentException($"Element type {type} has no XLA PrimitiveType known here.", nameof(type)),
     };
-}
-
-/// <summary>Minimal protobuf writing on top of Google.Protobuf's <see cref="CodedOutputStream"/>.</summary>
-internal static class Proto
-{
-    public static byte[] Message(Action<CodedOutputStream> write)
-    {
-        using var stream = new MemoryStream();
-        using (var output = new CodedOutputStream(stream, leaveOpen: true))
-        {
-            write(output);
-            output.Flush();
-        }
-
-        return stream.ToArray();
-    }
-
-    public static void WriteInt64(CodedOutputStream output, int field, long value)
-    {
-        output.WriteTag(field, WireFormat.WireType.Varint);
-        output.WriteInt64(value);
-    }
-
-    public static void WriteMessage(CodedOutputStream output, int field, byte[] message)
-    {
-        output.WriteTag(field, WireFormat.WireType.LengthDelimited);
-        output.WriteBytes(ByteString.CopyFrom(message));
-    }
-
-    public static void WritePackedInt64(CodedOutputStream output, int field, IEnumerable<long> values)
-    {
-        var list = values.ToList();
-        if (list.Count == 0)
-        {
-            return;
-        }
-
-        WriteMessage(output, field, Message(packed =>
-        {
-            foreach (var value in list)
-            {
-                packed.WriteInt64(value);
-            }
-        }));
-    }
 }

@@ -277,11 +277,6 @@ public sealed unsafe class PjrtClient : IDisposable
     public PjrtLoadedExecutable CompileHlo(ReadOnlySpan<byte> hloModuleProto, CompileOptions? options = null) =>
         Compile(hloModuleProto, "hlo"u8, options ?? CompileOptions.Default);
 
-    /// <summary>Compiles StableHLO/MLIR text or bytecode (program format <c>mlir</c>).</summary>
-    /// <returns>An executable the caller owns and must dispose.</returns>
-    public PjrtLoadedExecutable CompileMlir(string module, CompileOptions? options = null) =>
-        Compile(System.Text.Encoding.UTF8.GetBytes(module), "mlir"u8, options ?? CompileOptions.Default);
-
     /// <summary>Compiles a program in any format the plugin accepts.</summary>
     /// <returns>An executable the caller owns and must dispose.</returns>
     public PjrtLoadedExecutable Compile(ReadOnlySpan<byte> code, ReadOnlySpan<byte> format, CompileOptions options)

@@ -47,74 +47,19 @@ public sealed unsafe class PjrtDevice : IEquatable<PjrtDevice>
     }
 
     /// <summary>Global device id.</summary>
-    public int Id
-    {
-        get
-        {
-            PJRT_DeviceDescription_Id_Args args = default;
-            args.struct_size = PJRT_DeviceDescription_Id_Args.STRUCT_SIZE;
-            args.device_description = Description;
-            Plugin.Require(&Api->PJRT_DeviceDescription_Id);
-            Plugin.Check(Api->PJRT_DeviceDescription_Id(&args));
-            return args.id;
-        }
-    }
+    public int Id => PjrtDeviceDescription.IdOf(Plugin, Description);
 
     /// <summary>Index of the process that owns this device.</summary>
-    public int ProcessIndex
-    {
-        get
-        {
-            PJRT_DeviceDescription_ProcessIndex_Args args = default;
-            args.struct_size = PJRT_DeviceDescription_ProcessIndex_Args.STRUCT_SIZE;
-            args.device_description = Description;
-            Plugin.Require(&Api->PJRT_DeviceDescription_ProcessIndex);
-            Plugin.Check(Api->PJRT_DeviceDescription_ProcessIndex(&args));
-            return args.process_index;
-        }
-    }
+    public int ProcessIndex => PjrtDeviceDescription.ProcessIndexOf(Plugin, Description);
 
     /// <summary>Vendor-defined device kind, for example <c>cpu</c> or a TPU generation.</summary>
-    public string Kind
-    {
-        get
-        {
-            PJRT_DeviceDescription_Kind_Args args = default;
-            args.struct_size = PJRT_DeviceDescription_Kind_Args.STRUCT_SIZE;
-            args.device_description = Description;
-            Plugin.Require(&Api->PJRT_DeviceDescription_Kind);
-            Plugin.Check(Api->PJRT_DeviceDescription_Kind(&args));
-            return NativeText.Read(args.device_kind, args.device_kind_size);
-        }
-    }
+    public string Kind => PjrtDeviceDescription.KindOf(Plugin, Description);
 
     /// <summary>A detailed description for logs.</summary>
-    public string DebugString
-    {
-        get
-        {
-            PJRT_DeviceDescription_DebugString_Args args = default;
-            args.struct_size = PJRT_DeviceDescription_DebugString_Args.STRUCT_SIZE;
-            args.device_description = Description;
-            Plugin.Require(&Api->PJRT_DeviceDescription_DebugString);
-            Plugin.Check(Api->PJRT_DeviceDescription_DebugString(&args));
-            return NativeText.Read(args.debug_string, args.debug_string_size);
-        }
-    }
+    public string DebugString => PjrtDeviceDescription.DebugStringOf(Plugin, Description);
 
     /// <summary>Device description attributes (values are string, long, long[], float or bool).</summary>
-    public IReadOnlyDictionary<string, object> Attributes
-    {
-        get
-        {
-            PJRT_DeviceDescription_Attributes_Args args = default;
-            args.struct_size = PJRT_DeviceDescription_Attributes_Args.STRUCT_SIZE;
-            args.device_description = Description;
-            Plugin.Require(&Api->PJRT_DeviceDescription_Attributes);
-            Plugin.Check(Api->PJRT_DeviceDescription_Attributes(&args));
-            return PjrtNamedValues.Read(args.attributes, args.num_attributes);
-        }
-    }
+    public IReadOnlyDictionary<string, object> Attributes => PjrtDeviceDescription.AttributesOf(Plugin, Description);
 
     /// <summary>Whether this process can use the device.</summary>
     public bool IsAddressable

@@ -29,4 +29,6 @@ public enum PjrtObjectKind
     Executable,
     /// <summary><c>PJRT_Event</c>.</summary>
     Event,
+    /// <summary><c>PJRT_TopologyDescription</c>.</summary>
+    Topology,
 }

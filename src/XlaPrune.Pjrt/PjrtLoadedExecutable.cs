@@ -13,7 +13,7 @@ public sealed unsafe class PjrtLoadedExecutable : IDisposable
 {
     private readonly PjrtClient _client;
     private readonly PjrtHandle _handle;
-    private PjrtHandle? _executable;
+    private PjrtExecutable? _executable;
     private int _outputCount = -1;
 
     private PjrtLoadedExecutable(PjrtClient client, PjrtHandle handle)
@@ -34,8 +34,11 @@ public sealed unsafe class PjrtLoadedExecutable : IDisposable
     internal static PjrtLoadedExecutable Wrap(PjrtClient client, PJRT_LoadedExecutable* pointer) =>
         new(client, PjrtHandle.Own(client.Plugin, PjrtObjectKind.LoadedExecutable, pointer, client.Handle));
 
-    // The compiled program behind the loaded one; fetched once, owned here, destroyed with this object.
-    private PJRT_Executable* Executable
+    /// <summary>
+    /// The compiled program behind the loaded one (a <c>PJRT_Executable</c>): its queries are shared with executables
+    /// compiled for a topology. Fetched once, owned here, disposed with this object.
+    /// </summary>
+    public PjrtExecutable Executable
     {
         get
         {
@@ -47,163 +50,55 @@ public sealed unsafe class PjrtLoadedExecutable : IDisposable
                 args.loaded_executable = Pointer;
                 Plugin.Require(&Api->PJRT_LoadedExecutable_GetExecutable);
                 Plugin.Check(Api->PJRT_LoadedExecutable_GetExecutable(&args), PjrtObjectKind.Executable, args.executable);
-                var owned = PjrtHandle.Own(Plugin, PjrtObjectKind.Executable, args.executable, _client.Handle);
+                var owned = PjrtExecutable.Own(Plugin, args.executable, _client.Handle);
                 if (Interlocked.CompareExchange(ref _executable, owned, null) is not null)
                 {
                     owned.Dispose(); // another thread got there first
                 }
             }
 
-            return (PJRT_Executable*)_executable.Pointer;
+            return _executable;
         }
     }
 
-    /// <summary>The program's name.</summary>
-    public string Name
-    {
-        get
-        {
-            PJRT_Executable_Name_Args args = default;
-            args.struct_size = PJRT_Executable_Name_Args.STRUCT_SIZE;
-            args.executable = Executable;
-            Plugin.Require(&Api->PJRT_Executable_Name);
-            Plugin.Check(Api->PJRT_Executable_Name(&args));
-            return NativeText.Read(args.executable_name, args.executable_name_size);
-        }
-    }
+    /// <inheritdoc cref="PjrtExecutable.Name"/>
+    public string Name => Executable.Name;
 
-    /// <summary>Number of replicas it was compiled for.</summary>
-    public int NumReplicas
-    {
-        get
-        {
-            PJRT_Executable_NumReplicas_Args args = default;
-            args.struct_size = PJRT_Executable_NumReplicas_Args.STRUCT_SIZE;
-            args.executable = Executable;
-            Plugin.Require(&Api->PJRT_Executable_NumReplicas);
-            Plugin.Check(Api->PJRT_Executable_NumReplicas(&args));
-            return checked((int)args.num_replicas);
-        }
-    }
+    /// <inheritdoc cref="PjrtExecutable.NumReplicas"/>
+    public int NumReplicas => Executable.NumReplicas;
 
-    /// <summary>Number of partitions it was compiled for.</summary>
-    public int NumPartitions
-    {
-        get
-        {
-            PJRT_Executable_NumPartitions_Args args = default;
-            args.struct_size = PJRT_Executable_NumPartitions_Args.STRUCT_SIZE;
-            args.executable = Executable;
-            Plugin.Require(&Api->PJRT_Executable_NumPartitions);
-            Plugin.Check(Api->PJRT_Executable_NumPartitions(&args));
-            return checked((int)args.num_partitions);
-        }
-    }
+    /// <inheritdoc cref="PjrtExecutable.NumPartitions"/>
+    public int NumPartitions => Executable.NumPartitions;
 
-    /// <summary>Number of outputs per device.</summary>
-    public int NumOutputs
-    {
-        get
-        {
-            PJRT_Executable_NumOutputs_Args args = default;
-            args.struct_size = PJRT_Executable_NumOutputs_Args.STRUCT_SIZE;
-            args.executable = Executable;
-            Plugin.Require(&Api->PJRT_Executable_NumOutputs);
-            Plugin.Check(Api->PJRT_Executable_NumOutputs(&args));
-            return checked((int)args.num_outputs);
-        }
-    }
+    /// <inheritdoc cref="PjrtExecutable.NumOutputs"/>
+    public int NumOutputs => Executable.NumOutputs;
 
-    /// <summary>Size of the generated code in bytes (-1 when the plugin does not know).</summary>
-    public long SizeOfGeneratedCodeInBytes
-    {
-        get
-        {
-            PJRT_Executable_SizeOfGeneratedCodeInBytes_Args args = default;
-            args.struct_size = PJRT_Executable_SizeOfGeneratedCodeInBytes_Args.STRUCT_SIZE;
-            args.executable = Executable;
-            Plugin.Require(&Api->PJRT_Executable_SizeOfGeneratedCodeInBytes);
-            Plugin.Check(Api->PJRT_Executable_SizeOfGeneratedCodeInBytes(&args));
-            return args.size_in_bytes;
-        }
-    }
+    /// <inheritdoc cref="PjrtExecutable.SizeOfGeneratedCodeInBytes"/>
+    public long SizeOfGeneratedCodeInBytes => Executable.SizeOfGeneratedCodeInBytes;
 
-    /// <summary>Element type of each output.</summary>
-    public IReadOnlyList<PjrtElementType> OutputElementTypes
-    {
-        get
-        {
-            PJRT_Executable_OutputElementTypes_Args args = default;
-            args.struct_size = PJRT_Executable_OutputElementTypes_Args.STRUCT_SIZE;
-            args.executable = Executable;
-            Plugin.Require(&Api->PJRT_Executable_OutputElementTypes);
-            Plugin.Check(Api->PJRT_Executable_OutputElementTypes(&args));
-            var result = new PjrtElementType[(int)args.num_output_types];
-            for (var i = 0; i < result.Length; i++)
-            {
-                result[i] = (PjrtElementType)args.output_types[i];
-            }
+    /// <inheritdoc cref="PjrtExecutable.OutputElementTypes"/>
+    public IReadOnlyList<PjrtElementType> OutputElementTypes => Executable.OutputElementTypes;
 
-            return result;
-        }
-    }
+    /// <inheritdoc cref="PjrtExecutable.OutputDimensions"/>
+    public IReadOnlyList<long[]> OutputDimensions => Executable.OutputDimensions;
 
-    /// <summary>Dimensions of each output.</summary>
-    public IReadOnlyList<long[]> OutputDimensions
-    {
-        get
-        {
-            PJRT_Executable_OutputDimensions_Args args = default;
-            args.struct_size = PJRT_Executable_OutputDimensions_Args.STRUCT_SIZE;
-            args.executable = Executable;
-            Plugin.Require(&Api->PJRT_Executable_OutputDimensions);
-            Plugin.Check(Api->PJRT_Executable_OutputDimensions(&args));
-            var result = new List<long[]>();
-            var next = args.dims;
-            for (nuint i = 0; i < args.num_outputs; i++)
-            {
-                var rank = args.dim_sizes[i];
-                result.Add(NativeText.ReadInt64s(next, rank));
-                next += rank;
-            }
+    /// <inheritdoc cref="PjrtExecutable.OutputMemoryKinds"/>
+    public IReadOnlyList<string> OutputMemoryKinds => Executable.OutputMemoryKinds;
 
-            return result;
-        }
-    }
+    /// <inheritdoc cref="PjrtExecutable.Fingerprint"/>
+    public string Fingerprint => Executable.Fingerprint;
 
-    /// <summary>Memory kind of each output.</summary>
-    public IReadOnlyList<string> OutputMemoryKinds
-    {
-        get
-        {
-            PJRT_Executable_OutputMemoryKinds_Args args = default;
-            args.struct_size = PJRT_Executable_OutputMemoryKinds_Args.STRUCT_SIZE;
-            args.executable = Executable;
-            Plugin.Require(&Api->PJRT_Executable_OutputMemoryKinds);
-            Plugin.Check(Api->PJRT_Executable_OutputMemoryKinds(&args));
-            var result = new string[(int)args.num_outputs];
-            for (var i = 0; i < result.Length; i++)
-            {
-                result[i] = NativeText.Read(args.memory_kinds[i], args.memory_kind_sizes[i]);
-            }
+    /// <inheritdoc cref="PjrtExecutable.GetCompiledMemoryStats"/>
+    public CompiledMemoryStats GetCompiledMemoryStats() => Executable.GetCompiledMemoryStats();
 
-            return result;
-        }
-    }
+    /// <inheritdoc cref="PjrtExecutable.GetCostAnalysis"/>
+    public IReadOnlyDictionary<string, object> GetCostAnalysis() => Executable.GetCostAnalysis();
 
-    /// <summary>A string that identifies the compiled program.</summary>
-    public string Fingerprint
-    {
-        get
-        {
-            PJRT_Executable_Fingerprint_Args args = default;
-            args.struct_size = PJRT_Executable_Fingerprint_Args.STRUCT_SIZE;
-            args.executable = Executable;
-            Plugin.Require(&Api->PJRT_Executable_Fingerprint);
-            Plugin.Check(Api->PJRT_Executable_Fingerprint(&args));
-            return NativeText.Read(args.executable_fingerprint, args.executable_fingerprint_size);
-        }
-    }
+    /// <inheritdoc cref="PjrtExecutable.GetOptimizedProgram"/>
+    public PjrtProgram GetOptimizedProgram() => Executable.GetOptimizedProgram();
+
+    /// <inheritdoc cref="PjrtExecutable.Serialize"/>
+    public byte[] Serialize() => Executable.Serialize();
 
     /// <summary>The devices the executable runs on, in execution order.</summary>
     public IReadOnlyList<PjrtDevice> AddressableDevices
@@ -247,85 +142,6 @@ public sealed unsafe class PjrtLoadedExecutable : IDisposable
         args.executable = Pointer;
         Plugin.Require(&Api->PJRT_LoadedExecutable_Delete);
         Plugin.Check(Api->PJRT_LoadedExecutable_Delete(&args));
-    }
-
-    /// <summary>The compiler's memory statistics for the program.</summary>
-    public CompiledMemoryStats GetCompiledMemoryStats()
-    {
-        PJRT_Executable_GetCompiledMemoryStats_Args args = default;
-        args.struct_size = PJRT_Executable_GetCompiledMemoryStats_Args.STRUCT_SIZE;
-        args.executable = Executable;
-        Plugin.Require(&Api->PJRT_Executable_GetCompiledMemoryStats);
-        Plugin.Check(Api->PJRT_Executable_GetCompiledMemoryStats(&args));
-        return new CompiledMemoryStats(
-            args.generated_code_size_in_bytes,
-            args.argument_size_in_bytes,
-            args.output_size_in_bytes,
-            args.alias_size_in_bytes,
-            args.temp_size_in_bytes,
-            args.host_generated_code_size_in_bytes,
-            args.host_argument_size_in_bytes,
-            args.host_output_size_in_bytes,
-            args.host_alias_size_in_bytes,
-            args.host_temp_size_in_bytes,
-            args.peak_memory_in_bytes,
-            args.total_size_in_bytes);
-    }
-
-    /// <summary>The compiler's cost analysis (for example <c>flops</c>, <c>bytes accessed</c>); values are string, long, long[], float or bool.</summary>
-    public IReadOnlyDictionary<string, object> GetCostAnalysis()
-    {
-        PJRT_Executable_GetCostAnalysis_Args args = default;
-        args.struct_size = PJRT_Executable_GetCostAnalysis_Args.STRUCT_SIZE;
-        args.executable = Executable;
-        Plugin.Require(&Api->PJRT_Executable_GetCostAnalysis);
-        Plugin.Check(Api->PJRT_Executable_GetCostAnalysis(&args));
-        return PjrtNamedValues.Read(args.properties, args.num_properties);
-    }
-
-    /// <summary>
-    /// The program as the plugin will run it after optimization (its format is plugin-defined, for example
-    /// <c>hlo_with_config</c> from XLA or <c>hlo_text</c> from our CPU plugin).
-    /// </summary>
-    public PjrtProgram GetOptimizedProgram()
-    {
-        PJRT_Program program = default;
-        program.struct_size = PJRT_Program.STRUCT_SIZE;
-        PJRT_Executable_OptimizedProgram_Args args = default;
-        args.struct_size = PJRT_Executable_OptimizedProgram_Args.STRUCT_SIZE;
-        args.executable = Executable;
-        args.program = &program;
-        Plugin.Require(&Api->PJRT_Executable_OptimizedProgram);
-        Plugin.Check(Api->PJRT_Executable_OptimizedProgram(&args)); // first call: sizes only
-        var code = new byte[checked((int)program.code_size)];
-        fixed (byte* buffer = code)
-        {
-            program.code = buffer;
-            Plugin.Check(Api->PJRT_Executable_OptimizedProgram(&args));
-        }
-
-        return new PjrtProgram(NativeText.Read(program.format, program.format_size), code);
-    }
-
-    /// <summary>The executable as bytes that <see cref="PjrtClient.DeserializeAndLoad"/> accepts on a compatible plugin.</summary>
-    public byte[] Serialize()
-    {
-        PJRT_Executable_Serialize_Args args = default;
-        args.struct_size = PJRT_Executable_Serialize_Args.STRUCT_SIZE;
-        args.executable = Executable;
-        Plugin.Require(&Api->PJRT_Executable_Serialize);
-        Plugin.Check(Api->PJRT_Executable_Serialize(&args));
-        try
-        {
-            return new ReadOnlySpan<byte>(args.serialized_bytes, checked((int)args.serialized_bytes_size)).ToArray();
-        }
-        finally
-        {
-            if (args.serialized_executable_deleter != null)
-            {
-                args.serialized_executable_deleter(args.serialized_executable);
-            }
-        }
     }
 
     /// <summary>Runs on one device (the executable's first) and waits for completion.</summary>
@@ -637,66 +453,3 @@ public sealed unsafe class PjrtLoadedExecutable : IDisposable
         _handle.Dispose();
     }
 }
-
-/// <summary>Immutable execution settings.</summary>
-public sealed record ExecuteOptions
-{
-    private readonly long[] _indices = [];
-    private readonly IReadOnlyList<long> _nonDonatable = ReadOnlyCollection<long>.Empty;
-
-    /// <summary>Launch id 0; every argument the program aliases to an output may be donated.</summary>
-    public static ExecuteOptions Default { get; } = new();
-
-    /// <summary>Parameter indices whose buffers must never be donated (they stay valid after the call).</summary>
-    public IReadOnlyList<long> NonDonatableInputIndices
-    {
-        get => _nonDonatable;
-        init
-        {
-            _indices = [.. value];
-            _nonDonatable = new ReadOnlyCollection<long>(_indices);
-        }
-    }
-
-    // The same indices as a private copy, read by every launch without a managed allocation.
-    internal ReadOnlySpan<long> NonDonatableIndices => _indices;
-
-    /// <summary>An id shared by the launches of one multi-device step (0 if unused).</summary>
-    public int LaunchId { get; init; }
-
-    /// <summary>Options that keep every one of <paramref name="argumentCount"/> arguments alive.</summary>
-    public static ExecuteOptions NoDonation(int argumentCount) =>
-        new() { NonDonatableInputIndices = Enumerable.Range(0, argumentCount).Select(i => (long)i).ToArray() };
-}
-
-/// <summary>Compiler memory statistics of an executable, in bytes (-1 or 0 where the plugin does not report a value).</summary>
-/// <param name="GeneratedCodeSizeInBytes">Device code size.</param>
-/// <param name="ArgumentSizeInBytes">Parameter buffers.</param>
-/// <param name="OutputSizeInBytes">Output buffers.</param>
-/// <param name="AliasSizeInBytes">Bytes shared between parameters and outputs.</param>
-/// <param name="TempSizeInBytes">Scratch memory for intermediates.</param>
-/// <param name="HostGeneratedCodeSizeInBytes">Host code size.</param>
-/// <param name="HostArgumentSizeInBytes">Host-memory parameters.</param>
-/// <param name="HostOutputSizeInBytes">Host-memory outputs.</param>
-/// <param name="HostAliasSizeInBytes">Host-memory aliasing.</param>
-/// <param name="HostTempSizeInBytes">Host-memory scratch.</param>
-/// <param name="PeakMemoryInBytes">Peak device memory of a run.</param>
-/// <param name="TotalSizeInBytes">Total device memory the program needs.</param>
-public sealed record CompiledMemoryStats(
-    long GeneratedCodeSizeInBytes,
-    long ArgumentSizeInBytes,
-    long OutputSizeInBytes,
-    long AliasSizeInBytes,
-    long TempSizeInBytes,
-    long HostGeneratedCodeSizeInBytes,
-    long HostArgumentSizeInBytes,
-    long HostOutputSizeInBytes,
-    long HostAliasSizeInBytes,
-    long HostTempSizeInBytes,
-    long PeakMemoryInBytes,
-    long TotalSizeInBytes);
-
-/// <summary>A program and its PJRT format name.</summary>
-/// <param name="Format">Format, for example <c>hlo</c>, <c>mlir</c> or <c>hlo_text</c>.</param>
-/// <param name="Code">The program bytes (text formats are UTF-8).</param>
-public sealed record PjrtProgram(string Format, byte[] Code);

@@ -3,7 +3,12 @@ using System.Text.Json;
 namespace XlaPrune.Pjrt;
 
 /// <summary>One place a plugin may be, with create options that came with it (JAX's JSON form).</summary>
-internal sealed record PluginCandidate(string Path, IReadOnlyDictionary<string, object>? CreateOptions = null);
+internal sealed record PluginCandidate(string Path, IReadOnlyDictionary<string, object>? CreateOptions = null)
+{
+    /// <summary>Native environment variables to set (unless the user set them) before the library is loaded.</summary>
+    public IReadOnlyDictionary<string, string>? NativeDefaults { get; init; } =
+        System.IO.Path.GetFileName(Path) == PjrtPluginLocator.CpuLibrary ? PjrtPluginLocator.CpuNativeDefaults : null;
+}
 
 /// <summary>Turns a path or plugin name into the list of places to try, in order.</summary>
 internal static class PjrtPluginLocator
@@ -11,6 +16,15 @@ internal static class PjrtPluginLocator
     public const string PluginVariable = "XLAPRUNE_PJRT_PLUGIN";
     public const string JaxVariable = "PJRT_NAMES_AND_LIBRARY_PATHS";
     public const string CpuLibrary = "libxlaprune_pjrt_cpu.so";
+
+    /// <summary>
+    /// Our CPU plugin and its oneDNN run on OpenMP (libgomp), whose idle workers spin by default: fastest on an idle
+    /// machine, but on this project's 2-core machine a train step took 680-3,600 ms under a parallel build against
+    /// 260 ms with sleeping workers. libgomp reads its policy once, when it is loaded, so it is set before the plugin
+    /// loads it.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> CpuNativeDefaults =
+        new Dictionary<string, string>(StringComparer.Ordinal) { ["OMP_WAIT_POLICY"] = "passive" };
 
     public static bool LooksLikePath(string value) =>
         value.Contains('/', StringComparison.Ordinal) || value.EndsWith(".so", StringComparison.Ordinal) || value.Contains(".so.", StringComparison.Ordinal);

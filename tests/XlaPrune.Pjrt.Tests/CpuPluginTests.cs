@@ -289,12 +289,13 @@ public sealed class CpuPluginTests : IDisposable
     }
 
     [Fact]
-    public void Optimized_program_comes_back_as_hlo_text()
+    public void Optimized_program_comes_back_as_a_serialized_module()
     {
         using var client = _plugin.CreateClient();
         using var executable = client.CompileHlo(HloTestModules.AddF32x2x3());
         var program = executable.GetOptimizedProgram();
-        Assert.Equal("hlo_text", program.Format);
-        Assert.Contains("add", System.Text.Encoding.UTF8.GetString(program.Code), StringComparison.Ordinal);
+        Assert.Equal("hlo", program.Format);
+        // The module's name is its first field: tag 0x0A, length 10, "add_module" (layouts: the CLI and native tests).
+        Assert.Equal([0x0A, 10, .. "add_module"u8.ToArray()], program.Code.Take(12));
     }
 }

@@ -102,7 +102,7 @@ public sealed class PluginLoaderTests
         {
             var error = Assert.Throws<PjrtException>(() => client.LookupDevice(0));
             Assert.Equal(PjrtErrorCode.Unimplemented, error.Code);
-            Assert.Equal("this fake plugin implements only clients", error.Message);
+            Assert.Equal("PJRT_Client_LookupDevice: this fake plugin implements only clients", error.Message);
         }
 
         Assert.Equal(0, FakeCounter("xlaprune_fake_live_errors"));

@@ -147,7 +147,7 @@ TEST_F(CompileInput, ForeignSerializedExecutablesAreRejected) {
   args.serialized_executable_size = versioned.size();
   info = Take(api()->PJRT_Executable_DeserializeAndLoad(&args));
   EXPECT_EQ(info.message,
-            "serialized executable is not a valid XlaPrune CPU executable: format version 9, this plugin reads version 1");
+            "serialized executable is not a valid XlaPrune CPU executable: format version 9, this plugin reads version 2");
 }
 
 }  // namespace

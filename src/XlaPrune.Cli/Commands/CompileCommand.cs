@@ -15,12 +15,38 @@ internal sealed class CompileCommand : Command<CompileCommand.Settings>
         [Description("Serialized xla.HloModuleProto.")]
         [InputFile]
         public string File { get; init; } = "";
+
+        [CommandOption("--topology <NAME>")]
+        [Description("Compile for this topology without a client (for example cpu:4 on our plugin, v5e:2x2 in libtpu) and report the compiler's layouts (docs/tpu.md).")]
+        public string? Topology { get; init; }
+
+        [CommandOption("--topology-option <KEY=VALUE>")]
+        [Description("A topology create option; repeatable (integers, a,b,c integer lists, true/false, decimals, else strings).")]
+        public string[] TopologyOptions { get; init; } = [];
+
+        public override ValidationResult Validate() =>
+            TopologyOptions.Length > 0 && Topology is null ? ValidationResult.Error("--topology-option needs --topology") : base.Validate();
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var module = Output.ReadInput(settings.File, "HLO module");
         var plugin = PluginOption.Load(settings.Plugin);
+        if (settings.Topology is not null)
+        {
+            var compiled = TopologyCompile.Compile(plugin, settings.Topology, TopologyCompile.ParseOptions(settings.TopologyOptions), module, settings.File);
+            if (settings.Json)
+            {
+                Output.PrintJson(TopologyCompile.Json(compiled));
+            }
+            else
+            {
+                TopologyCompile.Print(compiled);
+            }
+
+            return ExitCodes.Success;
+        }
+
         using var client = plugin.CreateClient();
         var clock = Stopwatch.StartNew();
         PjrtLoadedExecutable executable;

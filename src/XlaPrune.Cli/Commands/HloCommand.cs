@@ -42,6 +42,10 @@ internal sealed class HloCommand : Command<HloCommand.Settings>
         [OutputFile]
         public string? Mlir { get; init; }
 
+        [CommandOption("--compile-options <FILE.pb>")]
+        [Description("Also write the serialized CompileOptionsProto (one replica, one partition) that compiles it.")]
+        public string? CompileOptions { get; init; }
+
         public override ValidationResult Validate()
         {
             var b = base.Validate();
@@ -68,7 +72,7 @@ internal sealed class HloCommand : Command<HloCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        foreach (var output in new[] { settings.Out, settings.Text, settings.Mlir }.OfType<string>())
+        foreach (var output in new[] { settings.Out, settings.Text, settings.Mlir, settings.CompileOptions }.OfType<string>())
         {
             Output.CheckOutputFile(output);
         }
@@ -93,6 +97,11 @@ internal sealed class HloCommand : Command<HloCommand.Settings>
         if (settings.Mlir is not null)
         {
             files.Add((settings.Mlir, System.Text.Encoding.UTF8.GetBytes(program.Module.ToMlirText())));
+        }
+
+        if (settings.CompileOptions is not null)
+        {
+            files.Add((settings.CompileOptions, Pjrt.CompileOptions.Default.ToProtoBytes()));
         }
 
         Output.WriteFilesAtomically(files); // all or none

@@ -48,6 +48,22 @@ internal sealed class LayoutCommand : Command<LayoutCommand.Settings>
         [Description("Print JSON instead of a table.")]
         public bool Json { get; init; }
 
+        [CommandOption("--from-hlo <FILE>")]
+        [Description("Report the buffers of an HLO text file with layouts (an after-optimizations dump) instead of the model.")]
+        public string? FromHlo { get; init; }
+
+        [CommandOption("--from-compiled")]
+        [Description("Compile the train step for --topology on --plugin and report the compiler's layouts (docs/tpu.md).")]
+        public bool FromCompiled { get; init; }
+
+        [CommandOption("--topology <NAME>")]
+        [Description("With --from-compiled: the topology to compile for (cpu:4 on our plugin, v5e:2x2 in libtpu).")]
+        public string? Topology { get; init; }
+
+        [CommandOption("--topology-option <KEY=VALUE>")]
+        [Description("With --from-compiled: a topology create option; repeatable.")]
+        public string[] TopologyOptions { get; init; } = [];
+
         public override ValidationResult Validate()
         {
             var b = base.Validate();
@@ -56,7 +72,22 @@ internal sealed class LayoutCommand : Command<LayoutCommand.Settings>
                 return b;
             }
 
-            if (Plugin is not null && Dtype != "f32")
+            if (FromHlo is not null && FromCompiled)
+            {
+                return ValidationResult.Error("--from-hlo excludes --from-compiled");
+            }
+
+            if (FromCompiled != (Topology is not null))
+            {
+                return ValidationResult.Error("--from-compiled and --topology go together");
+            }
+
+            if (TopologyOptions.Length > 0 && Topology is null)
+            {
+                return ValidationResult.Error("--topology-option needs --topology");
+            }
+
+            if (Plugin is not null && Dtype != "f32" && !FromCompiled)
             {
                 return ValidationResult.Error("--plugin measures f32 tensors only; drop --dtype or use f32");
             }
@@ -92,6 +123,11 @@ internal sealed class LayoutCommand : Command<LayoutCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        if (settings.FromHlo is not null)
+        {
+            return LayoutFromProgram.FromHlo(settings.FromHlo, settings.Json);
+        }
+
         Vgg16Spec original, model;
         if (settings.Plan is not null)
         {
@@ -112,6 +148,11 @@ internal sealed class LayoutCommand : Command<LayoutCommand.Settings>
             original = settings.BuildSpec();
             var keep = 1 - (settings.Ratio ?? 0);
             model = original.WithConvChannels([.. original.ConvChannels.Select(c => Math.Max(1, (int)Math.Round(c * keep, MidpointRounding.AwayFromZero)))]);
+        }
+
+        if (settings.FromCompiled)
+        {
+            return LayoutFromProgram.FromCompiled(model, settings.Batch, settings.Plugin, settings.Topology!, settings.TopologyOptions, settings.Json);
         }
 
         var type = TileRules.Parse(settings.Dtype);

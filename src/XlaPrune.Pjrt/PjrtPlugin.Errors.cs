@@ -1,0 +1,140 @@
+using System.Runtime.CompilerServices;
+using XlaPrune.Bindings;
+
+namespace XlaPrune.Pjrt;
+
+// The error funnel: missing slots, PJRT_Error to PjrtException (named for UNIMPLEMENTED), event waits.
+public sealed unsafe partial class PjrtPlugin
+{
+    /// <summary>
+    /// Throws unless <paramref name="slot"/> (the address of a <c>PJRT_Api</c> field) lies inside this plugin's
+    /// table and is filled in.
+    /// </summary>
+    internal void Require(void* slot, [CallerArgumentExpression(nameof(slot))] string expression = "")
+    {
+        var end = (nuint)((byte*)slot - (byte*)_api) + (nuint)sizeof(nint);
+        if (end > _api->struct_size || *(void**)slot == null)
+        {
+            throw new PjrtException(PjrtErrorCode.Unimplemented,
+                $"{SlotName(expression)} is not available in this plugin (version {MajorVersion}.{MinorVersion})");
+        }
+    }
+
+    private static string SlotName(string expression)
+    {
+        var arrow = expression.LastIndexOf("->", StringComparison.Ordinal);
+        return arrow >= 0 ? expression[(arrow + 2)..].Trim(')', ' ') : expression;
+    }
+
+    /// <summary>The error funnel: null is success; anything else is copied, destroyed and thrown.</summary>
+    internal void Check(PJRT_Error* error, [CallerArgumentExpression(nameof(error))] string call = "")
+    {
+        if (error != null)
+        {
+            throw Named(TakeError(error), call);
+        }
+    }
+
+    /// <summary>
+    /// An UNIMPLEMENTED error whose message does not name the call gets the call's name in front (a plugin may say only
+    /// "not implemented"); other errors pass unchanged.
+    /// </summary>
+    private static PjrtException Named(PjrtException error, string call)
+    {
+        var name = CallName(call);
+        return error.Code != PjrtErrorCode.Unimplemented || name.Length == 0 || error.Message.Contains(name, StringComparison.Ordinal)
+            ? error
+            : new PjrtException(error.Code, $"{name}: {error.Message}");
+    }
+
+    // "Api->PJRT_Compile(&args)" -> "PJRT_Compile".
+    private static string CallName(string expression)
+    {
+        var arrow = expression.LastIndexOf("->", StringComparison.Ordinal);
+        var name = arrow >= 0 ? expression[(arrow + 2)..] : "";
+        var paren = name.IndexOf('(', StringComparison.Ordinal);
+        return (paren >= 0 ? name[..paren] : name).Trim();
+    }
+
+    /// <summary>
+    /// The error funnel for calls that create an object: on error, an output the plugin filled in anyway is
+    /// destroyed before the error is thrown.
+    /// </summary>
+    internal void Check(PJRT_Error* error, PjrtObjectKind outputKind, void* output, [CallerArgumentExpression(nameof(error))] string call = "")
+    {
+        if (error != null)
+        {
+            if (output != null)
+            {
+                Destroy(outputKind, output);
+            }
+
+            throw Named(TakeError(error), call);
+        }
+    }
+
+    /// <summary>
+    /// Blocks on an event the caller owns, then destroys it; returns the event's error as an exception to throw, or null
+    /// on success. The fast path of a synchronous wait: no managed wrapper is made for the event.
+    /// </summary>
+    internal PjrtException? AwaitAndDestroy(PJRT_Event* @event)
+    {
+        PJRT_Error* error;
+        try
+        {
+            PJRT_Event_Await_Args args = default;
+            args.struct_size = PJRT_Event_Await_Args.STRUCT_SIZE;
+            args.@event = @event;
+            Require(&_api->PJRT_Event_Await);
+            error = _api->PJRT_Event_Await(&args);
+        }
+        finally
+        {
+            Destroy(PjrtObjectKind.Event, @event);
+        }
+
+        return error == null ? null : TakeError(error);
+    }
+
+    /// <summary>Copies code and message out of <paramref name="error"/>, destroys it, and returns the exception.</summary>
+    internal PjrtException TakeError(PJRT_Error* error)
+    {
+        var code = PjrtErrorCode.Unknown;
+        string message;
+        try
+        {
+            PJRT_Error_GetCode_Args codeArgs = default;
+            codeArgs.struct_size = PJRT_Error_GetCode_Args.STRUCT_SIZE;
+            codeArgs.error = error;
+            var codeError = _api->PJRT_Error_GetCode(&codeArgs);
+            if (codeError == null)
+            {
+                code = (PjrtErrorCode)codeArgs.code;
+            }
+            else
+            {
+                DestroyError(codeError);
+            }
+
+            PJRT_Error_Message_Args messageArgs = default;
+            messageArgs.struct_size = PJRT_Error_Message_Args.STRUCT_SIZE;
+            messageArgs.error = error;
+            _api->PJRT_Error_Message(&messageArgs);
+            message = NativeText.Read(messageArgs.message, messageArgs.message_size);
+        }
+        finally
+        {
+            DestroyError(error);
+        }
+
+        return new PjrtException(code, message);
+    }
+
+    private void DestroyError(PJRT_Error* error)
+    {
+        PJRT_Error_Destroy_Args args = default;
+        args.struct_size = PJRT_Error_Destroy_Args.STRUCT_SIZE;
+        args.error = error;
+        _api->PJRT_Error_Destroy(&args);
+    }
+}

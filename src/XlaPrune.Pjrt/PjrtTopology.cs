@@ -1,0 +1,184 @@
+using System.Runtime.InteropServices;
+using XlaPrune.Bindings;
+
+namespace XlaPrune.Pjrt;
+
+/// <summary>
+/// A device topology a plugin can compile for without any device being present (a
+/// <c>PJRT_TopologyDescription</c>), for example <c>cpu:4</c> on our plugin or a TPU slice such as
+/// <c>v5e:2x2</c> in libtpu. The caller owns it and disposes it; executables compiled for it do not need it afterwards.
+/// </summary>
+public sealed unsafe class PjrtTopology : IDisposable
+{
+    private readonly PjrtHandle _handle;
+
+    private PjrtTopology(PjrtPlugin plugin, PjrtHandle handle, string name)
+    {
+        Plugin = plugin;
+        _handle = handle;
+        Name = name;
+    }
+
+    /// <summary>The plugin the topology came from.</summary>
+    public PjrtPlugin Plugin { get; }
+
+    /// <summary>The name it was created with.</summary>
+    public string Name { get; }
+
+    private PJRT_Api* Api => Plugin.Api;
+
+    private PJRT_TopologyDescription* Pointer => (PJRT_TopologyDescription*)_handle.Pointer;
+
+    /// <summary>Creates the topology <paramref name="name"/> with create options (values string, long/int, long[], float or bool).</summary>
+    /// <exception cref="PjrtException">The plugin refuses the name or an option, or lacks the call (UNIMPLEMENTED).</exception>
+    internal static PjrtTopology Create(PjrtPlugin plugin, string name, IReadOnlyDictionary<string, object> options)
+    {
+        var api = plugin.Api;
+        plugin.Require(&api->PJRT_TopologyDescription_Create);
+        var nameBytes = System.Text.Encoding.UTF8.GetBytes(name);
+        var values = PjrtNamedValues.Write(options, out var count);
+        PJRT_TopologyDescription_Create_Args args = default;
+        try
+        {
+            fixed (byte* nameBytesPointer = nameBytes)
+            {
+                args.struct_size = PJRT_TopologyDescription_Create_Args.STRUCT_SIZE;
+                args.topology_name = nameBytesPointer;
+                args.topology_name_size = (nuint)nameBytes.Length;
+                args.create_options = values;
+                args.num_options = count;
+                plugin.Check(api->PJRT_TopologyDescription_Create(&args), PjrtObjectKind.Topology, args.topology);
+            }
+        }
+        finally
+        {
+            NativeMemory.Free(values);
+        }
+
+        return new PjrtTopology(plugin, PjrtHandle.Own(plugin, PjrtObjectKind.Topology, args.topology, parent: null), name);
+    }
+
+    /// <summary>The platform the topology belongs to, for example <c>cpu</c> or <c>tpu</c>.</summary>
+    public string PlatformName
+    {
+        get
+        {
+            PJRT_TopologyDescription_PlatformName_Args args = default;
+            args.struct_size = PJRT_TopologyDescription_PlatformName_Args.STRUCT_SIZE;
+            args.topology = Pointer;
+            Plugin.Require(&Api->PJRT_TopologyDescription_PlatformName);
+            Plugin.Check(Api->PJRT_TopologyDescription_PlatformName(&args));
+            return NativeText.Read(args.platform_name, args.platform_name_size);
+        }
+    }
+
+    /// <summary>The platform version string.</summary>
+    public string PlatformVersion
+    {
+        get
+        {
+            PJRT_TopologyDescription_PlatformVersion_Args args = default;
+            args.struct_size = PJRT_TopologyDescription_PlatformVersion_Args.STRUCT_SIZE;
+            args.topology = Pointer;
+            Plugin.Require(&Api->PJRT_TopologyDescription_PlatformVersion);
+            Plugin.Check(Api->PJRT_TopologyDescription_PlatformVersion(&args));
+            return NativeText.Read(args.platform_version, args.platform_version_size);
+        }
+    }
+
+    /// <summary>The topology's attributes (plugin-defined).</summary>
+    public IReadOnlyDictionary<string, object> Attributes
+    {
+        get
+        {
+            PJRT_TopologyDescription_Attributes_Args args = default;
+            args.struct_size = PJRT_TopologyDescription_Attributes_Args.STRUCT_SIZE;
+            args.topology = Pointer;
+            Plugin.Require(&Api->PJRT_TopologyDescription_Attributes);
+            Plugin.Check(Api->PJRT_TopologyDescription_Attributes(&args));
+            return PjrtNamedValues.Read(args.attributes, args.num_attributes);
+        }
+    }
+
+    /// <summary>A description of every device of the topology, read once per call.</summary>
+    public IReadOnlyList<PjrtDeviceDescription> Devices
+    {
+        get
+        {
+            PJRT_TopologyDescription_GetDeviceDescriptions_Args args = default;
+            args.struct_size = PJRT_TopologyDescription_GetDeviceDescriptions_Args.STRUCT_SIZE;
+            args.topology = Pointer;
+            Plugin.Require(&Api->PJRT_TopologyDescription_GetDeviceDescriptions);
+            Plugin.Check(Api->PJRT_TopologyDescription_GetDeviceDescriptions(&args));
+            var result = new List<PjrtDeviceDescription>();
+            for (nuint i = 0; i < args.num_descriptions; i++)
+            {
+                result.Add(PjrtDeviceDescription.Read(Plugin, args.descriptions[i]));
+            }
+
+            return result;
+        }
+    }
+
+    /// <summary>The topology as bytes (plugin-defined format).</summary>
+    public byte[] Serialize()
+    {
+        PJRT_TopologyDescription_Serialize_Args args = default;
+        args.struct_size = PJRT_TopologyDescription_Serialize_Args.STRUCT_SIZE;
+        args.topology = Pointer;
+        Plugin.Require(&Api->PJRT_TopologyDescription_Serialize);
+        Plugin.Check(Api->PJRT_TopologyDescription_Serialize(&args));
+        try
+        {
+            return new ReadOnlySpan<byte>(args.serialized_bytes, checked((int)args.serialized_bytes_size)).ToArray();
+        }
+        finally
+        {
+            if (args.serialized_topology_deleter != null)
+            {
+                args.serialized_topology_deleter(args.serialized_topology);
+            }
+        }
+    }
+
+    /// <summary>Compiles a serialized <c>xla.HloModuleProto</c> for this topology, without a client.</summary>
+    /// <returns>An unloaded executable the caller owns and must dispose.</returns>
+    public PjrtExecutable CompileHlo(ReadOnlySpan<byte> hloModuleProto, CompileOptions? options = null) =>
+        Compile(hloModuleProto, "hlo"u8, options ?? CompileOptions.Default);
+
+    /// <summary>Compiles a program in any format the plugin accepts for this topology, without a client (<c>PJRT_Compile</c>).</summary>
+    /// <returns>An unloaded executable the caller owns and must dispose.</returns>
+    /// <exception cref="PjrtException">The compile failed, or the plugin lacks <c>PJRT_Compile</c> (UNIMPLEMENTED).</exception>
+    public PjrtExecutable Compile(ReadOnlySpan<byte> code, ReadOnlySpan<byte> format, CompileOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var serializedOptions = options.ToProtoBytes();
+        PJRT_Compile_Args args = default;
+        fixed (byte* codeBytes = code)
+        fixed (byte* formatBytes = format)
+        fixed (byte* optionBytes = serializedOptions)
+        {
+            PJRT_Program program = default;
+            program.struct_size = PJRT_Program.STRUCT_SIZE;
+            program.code = codeBytes;
+            program.code_size = (nuint)code.Length;
+            program.format = formatBytes;
+            program.format_size = (nuint)format.Length;
+            args.struct_size = PJRT_Compile_Args.STRUCT_SIZE;
+            args.topology = Pointer;
+            args.program = &program;
+            args.compile_options = optionBytes;
+            args.compile_options_size = (nuint)serializedOptions.Length;
+            Plugin.Require(&Api->PJRT_Compile);
+            Plugin.Check(Api->PJRT_Compile(&args), PjrtObjectKind.Executable, args.executable);
+        }
+
+        return PjrtExecutable.Own(Plugin, args.executable, parent: null);
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => _handle.Dispose();
+
+    /// <inheritdoc/>
+    public override string ToString() => $"PJRT topology {Name} ({Plugin.Path})";
+}
