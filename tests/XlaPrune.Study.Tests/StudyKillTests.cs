@@ -213,7 +213,7 @@ public sealed class StudyKillTests(ITestOutputHelper output) : IDisposable
     }
 
     // The xlaprune built beside this test assembly: artifacts/bin/XlaPrune.Cli/<configuration>/xlaprune.dll.
-    private static string CliDll()
+    internal static string CliDll()
     {
         var here = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         var path = Path.Combine(here.Parent!.Parent!.FullName, "XlaPrune.Cli", here.Name, "xlaprune.dll");
