@@ -117,8 +117,8 @@ public sealed record StudyOptions
         Seeds = 3,
         TrainLimit = null,
         TestLimit = null,
-        BaselineEpochs = 4,
-        RetrainEpochs = 2,
+        BaselineEpochs = 3,
+        RetrainEpochs = 1,
     };
 
     /// <summary>The paper's settings (CIFAR-10, full VGG-16, batch 128, SGD 0.9, lr 0.01), for an accelerator.</summary>
