@@ -119,6 +119,7 @@ public sealed record StudyOptions
         TestLimit = null,
         BaselineEpochs = 3,
         RetrainEpochs = 1,
+        Training = new TrainOptions { BatchSize = 128, LearningRate = 0.05, Schedule = LrSchedule.Cosine },
     };
 
     /// <summary>The paper's settings (CIFAR-10, full VGG-16, batch 128, SGD 0.9, lr 0.01), for an accelerator.</summary>

@@ -183,7 +183,8 @@ public sealed class StudyKillTests(ITestOutputHelper output) : IDisposable
         process.Start();
         process.BeginErrorReadLine();
         var stdout = process.StandardOutput.ReadToEndAsync();
-        var deadline = TimeSpan.FromMinutes(3);
+        // A guard against a hung child, not a time limit: a shared 2-core machine under load runs this small study for minutes.
+        var deadline = TimeSpan.FromMinutes(20);
         if (kill is not null)
         {
             for (var seen = 0; seen < kill.Lines && !process.HasExited;)
@@ -200,7 +201,7 @@ public sealed class StudyKillTests(ITestOutputHelper output) : IDisposable
             process.WaitForExit();
             if (kill is null)
             {
-                throw new TimeoutException("xlaprune study did not finish in 3 minutes");
+                throw new TimeoutException("xlaprune study did not finish in 20 minutes");
             }
         }
 
