@@ -126,7 +126,7 @@ internal static class Plots
             plot.Title($"Train-step bytes per layer at batch {context.Batch}: logical vs TPU-padded (modelled)");
             plot.XLabel("layer");
             plot.YLabel("MiB (modelled)");
-        });
+        }, Alignment.UpperRight);
     }
 
     // Means joined by a line (the method's pattern and marker) with t-interval error bars.
@@ -159,11 +159,13 @@ internal static class Plots
         line.MarkerSize = 0;
     }
 
-    private static void Save(string path, Action<Plot> draw)
+    // Falling curves leave the lower left empty; that is where the legend goes unless told otherwise.
+    private static void Save(string path, Action<Plot> draw, Alignment legend = Alignment.LowerLeft)
     {
         var plot = new Plot();
         draw(plot);
         plot.ShowLegend();
+        plot.Legend.Alignment = legend;
         var bytes = plot.GetImageBytes(Width, Height, ImageFormat.Png);
         AtomicFiles.Write(path, s => s.Write(bytes));
     }
