@@ -148,12 +148,13 @@ Task("Test")
 });
 
 Task("Study")
-    .Description("The quick study on our CPU plugin: report, tables and plots in study-out/ (rerun resumes).")
+    .Description("The quick study (or --preset=standard) on our CPU plugin: report, tables and plots in study-out/ (rerun resumes).")
     .IsDependentOn("Build")
     .Does(() =>
 {
     var output = Argument("out", "study-out");
-    Run("dotnet", $"artifacts/bin/XlaPrune.Cli/{configuration.ToLowerInvariant()}/xlaprune.dll study --preset quick --out \"{output}\"");
+    var preset = Argument("preset", "quick");
+    Run("dotnet", $"artifacts/bin/XlaPrune.Cli/{configuration.ToLowerInvariant()}/xlaprune.dll study --preset {preset} --out \"{output}\"");
 });
 
 Task("Bench")

@@ -13,6 +13,16 @@ public enum RoundingMode
     Nearest,
 }
 
+/// <summary>Where a plan's ratio applies.</summary>
+public enum PlanScope
+{
+    /// <summary>One threshold across all layers: the globally lowest scores go (Network Slimming).</summary>
+    Global,
+
+    /// <summary>The same ratio in every layer, lowest scores of each layer first (Li et al.).</summary>
+    PerLayer,
+}
+
 /// <summary>Chooses a layer's kept channel count after floors and rounding, e.g. to suit TPU tiles.</summary>
 public interface IKeptCountRounding
 {
@@ -26,7 +36,10 @@ public sealed record PlanOptions
     /// <summary>Fraction of all convolution channels to remove, in [0, 1): one global threshold across layers (the paper).</summary>
     public double Ratio { get; init; }
 
-    /// <summary>Per-convolution fractions instead of one global threshold (13 entries), or null.</summary>
+    /// <summary>Whether <see cref="Ratio"/> is one global threshold or the ratio of every layer; global by default.</summary>
+    public PlanScope Scope { get; init; } = PlanScope.Global;
+
+    /// <summary>Per-convolution fractions instead of <see cref="Ratio"/> (13 entries), or null.</summary>
     public IReadOnlyList<double>? LayerRatios { get; init; }
 
     /// <summary>Every layer keeps at least this fraction of its channels (rounded up); 0.1 by default.</summary>
@@ -60,9 +73,10 @@ public static class Planner
         weights.Validate(spec);
 
         var scores = importance.Score(spec, weights);
-        var kept = options.LayerRatios is null
+        var layerRatios = options.LayerRatios ?? (options.Scope == PlanScope.PerLayer ? [.. spec.Convs.Select(_ => options.Ratio)] : null);
+        var kept = layerRatios is null
             ? GlobalKeptCounts(spec, scores, options.Ratio)
-            : [.. spec.Convs.Select(c => c.OutChannels - (int)Math.Round(options.LayerRatios[c.Index] * c.OutChannels, MidpointRounding.AwayFromZero))];
+            : [.. spec.Convs.Select(c => c.OutChannels - (int)Math.Round(layerRatios[c.Index] * c.OutChannels, MidpointRounding.AwayFromZero))];
 
         var layers = new LayerPlan[spec.Convs.Count];
         foreach (var conv in spec.Convs)

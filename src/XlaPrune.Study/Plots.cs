@@ -1,127 +1,171 @@
-using XlaPrune.Models;
 using ScottPlot;
+using XlaPrune.Models;
 
 namespace XlaPrune.Study;
 
-/// <summary>The study's figures as PNG (ScottPlot, headless).</summary>
+/// <summary>
+/// The study's figures as PNG (ScottPlot, headless). Every method appears in every figure with its own
+/// line pattern and marker, so no line hides another; x is the achieved ratio; error bars are 95 % t
+/// intervals over seeds; axis titles say whether a number was measured on the plugin or modelled.
+/// </summary>
 internal static class Plots
 {
     private const int Width = 900;
     private const int Height = 560;
 
+    private static readonly LinePattern[] s_patterns = [LinePattern.Solid, LinePattern.Dashed, LinePattern.Dotted, LinePattern.DenselyDashed];
+    private static readonly MarkerShape[] s_markers = [MarkerShape.FilledCircle, MarkerShape.OpenSquare, MarkerShape.FilledTriangleUp, MarkerShape.OpenDiamond];
+    private static readonly float[] s_markerSizes = [11, 9, 7, 7];
+
     public static void Write(string dir, ReportContext context, IReadOnlyList<CellResult> cells)
     {
-        var methods = cells.Select(c => c.Method).Distinct().ToList();
+        var summaries = Summaries.Of(cells);
+        var methods = Summaries.Methods(cells);
+        var plugin = context.Plugin is { } p ? $"measured on plugin {p.PlatformName}" : "not measured";
         Save(Path.Combine(dir, "accuracy_vs_ratio.png"), plot =>
         {
-            foreach (var m in methods)
+            for (var i = 0; i < methods.Count; i++)
             {
-                var (xs, ys) = Series(cells, m, c => c.Accuracy);
-                plot.Add.Scatter(xs, ys).LegendText = m;
+                var rows = summaries.Where(s => s.Method == methods[i]).ToList();
+                Series(plot, i, methods[i], rows, r => r.Accuracy, plot.Add.Palette.GetColor(i));
             }
 
-            plot.Title("Accuracy vs pruned ratio (Fig. 2)");
-            plot.XLabel("pruned ratio");
-            plot.YLabel("test accuracy");
+            plot.Title("Test accuracy vs achieved pruned ratio (Fig. 2), mean ± 95 % t interval over seeds");
+            plot.XLabel("achieved pruned ratio (fraction of conv channels removed)");
+            plot.YLabel("test accuracy (measured, TorchSharp evaluation)");
         });
 
         Save(Path.Combine(dir, "memory_vs_ratio.png"), plot =>
         {
-            var m = methods.FirstOrDefault() ?? "";
-            var series = new (string Label, Func<CellResult, double?> Value)[]
+            var quantities = new (string Label, Func<RatioSummary, MeanInterval?> Value)[]
             {
-                ("parameters", c => c.Params),
-                ("logical bytes", c => c.LogicalBytes),
-                ("TPU-padded bytes", c => c.TpuPaddedBytes),
-                ("compiled peak (plugin)", c => c.CompiledMemory?.PeakBytes),
+                ($"compiled peak ({plugin})", r => r.CompiledPeak),
+                ("logical bytes (modelled)", r => r.LogicalBytes),
+                ("TPU-padded bytes (modelled)", r => r.PaddedBytes),
+                ("parameters (counted)", r => r.Params),
             };
-            foreach (var (label, value) in series)
+            for (var q = 0; q < quantities.Length; q++)
             {
-                var rows = cells.Where(c => c.Method == m && value(c) is not null).GroupBy(c => c.Ratio).OrderBy(g => g.Key).ToList();
-                var baseline = rows.FirstOrDefault(g => g.Key == 0)?.Average(c => value(c)!.Value);
-                if (baseline is null or 0)
+                for (var i = 0; i < methods.Count; i++)
                 {
-                    continue;
-                }
+                    var rows = summaries.Where(s => s.Method == methods[i]).ToList();
+                    var baseline = rows.FirstOrDefault(r => r.Ratio == 0) is { } b ? quantities[q].Value(b)?.Mean : null;
+                    if (baseline is null or 0 || rows.Any(r => quantities[q].Value(r) is null))
+                    {
+                        continue;
+                    }
 
-                plot.Add.Scatter(rows.Select(g => g.Key).ToArray(), rows.Select(g => g.Average(c => value(c)!.Value) / baseline.Value).ToArray()).LegendText = label;
+                    Series(plot, i, $"{quantities[q].Label}, {methods[i]}", rows,
+                        r => Scale(quantities[q].Value(r)!, 1 / baseline.Value), plot.Add.Palette.GetColor(q));
+                }
             }
 
-            plot.Title($"Memory and parameters vs pruned ratio, relative to unpruned (Fig. 3, {m})");
-            plot.XLabel("pruned ratio");
-            plot.YLabel("fraction of the unpruned model");
+            Diagonal(plot, "ratio line 1 − ratio");
+            plot.Title("Train-step memory and parameters vs achieved ratio, relative to the original (Fig. 3)");
+            plot.XLabel("achieved pruned ratio");
+            plot.YLabel("fraction of the original model");
         });
 
         Save(Path.Combine(dir, "step_time_vs_ratio.png"), plot =>
         {
-            foreach (var m in methods)
+            for (var i = 0; i < methods.Count; i++)
             {
-                var timed = cells.Where(c => c.Method == m && c.StepMs is not null).ToList();
-                if (timed.Count == 0)
+                var rows = summaries.Where(s => s.Method == methods[i] && s.StepMedian is not null).ToList();
+                if (rows.Count == 0)
                 {
                     continue;
                 }
 
-                var (xs, ys) = Series(timed, m, c => c.StepMs!.Median);
-                plot.Add.Scatter(xs, ys).LegendText = $"{m} (median)";
-                var baseline = timed.Where(c => c.Ratio == 0).Select(c => c.StepMs!.Median).DefaultIfEmpty(double.NaN).Average();
-                var baseFlops = timed.Where(c => c.Ratio == 0).Select(c => (double)c.Flops).DefaultIfEmpty(double.NaN).Average();
-                if (!double.IsNaN(baseline) && m == methods[0])
+                var color = plot.Add.Palette.GetColor(i);
+                Series(plot, i, $"{methods[i]}, median", rows, r => r.StepMedian!, color);
+                foreach (var (label, value) in new (string, Func<RatioSummary, MeanInterval?>)[] { ("p10", r => r.StepP10), ("p90", r => r.StepP90) })
                 {
-                    var (fx, fy) = Series(timed, m, c => baseline * c.Flops / baseFlops);
-                    var ideal = plot.Add.Scatter(fx, fy);
-                    ideal.LegendText = "proportional to FLOPs";
-                    ideal.LinePattern = LinePattern.Dashed;
+                    var band = plot.Add.Scatter(rows.Select(r => r.Achieved.Mean).ToArray(), rows.Select(r => value(r)!.Mean).ToArray());
+                    band.LegendText = $"{methods[i]}, {label}";
+                    band.Color = color.WithAlpha(0.6);
+                    band.LineWidth = 1;
+                    band.LinePattern = LinePattern.Dotted;
+                    band.MarkerShape = MarkerShape.HorizontalBar;
+                    band.MarkerSize = 8;
                 }
             }
 
-            plot.Title(context.Plugin is { } p ? $"Train-step time vs pruned ratio (Fig. 4, {p.PlatformName})" : "Train-step time vs pruned ratio (not measured)");
-            plot.XLabel("pruned ratio");
-            plot.YLabel("ms per step");
+            plot.Title($"Train-step time vs achieved ratio (Fig. 4, {plugin}; batch {context.Batch})");
+            plot.XLabel("achieved pruned ratio");
+            plot.YLabel($"ms per step ({plugin}); median ± 95 % t interval, p10 and p90 dotted");
         });
 
         Save(Path.Combine(dir, "layer_bytes.png"), plot =>
         {
             var original = ReportWriter.BytesPerLayer(context.Original, context.Batch);
-            var mostPruned = cells.Where(c => c.Method == methods.FirstOrDefault()).OrderByDescending(c => c.Ratio).FirstOrDefault();
             var xs = Enumerable.Range(1, original.Count).Select(i => (double)i).ToArray();
-            void Line(IReadOnlyList<(string Layer, long Logical, long Padded)> rows, string label, bool dashed)
+            void Line(IReadOnlyList<(string Layer, long Logical, long Padded)> rows, string label, int style)
             {
                 var logical = plot.Add.Scatter(xs, rows.Select(r => r.Logical / 1048576.0).ToArray());
-                logical.LegendText = $"{label}, logical";
+                logical.LegendText = $"{label}, logical (modelled)";
+                logical.LinePattern = s_patterns[style % s_patterns.Length];
+                logical.MarkerShape = s_markers[style % s_markers.Length];
                 var padded = plot.Add.Scatter(xs, rows.Select(r => r.Padded / 1048576.0).ToArray());
-                padded.LegendText = $"{label}, TPU-padded";
-                if (dashed)
+                padded.LegendText = $"{label}, TPU-padded (modelled)";
+                padded.LinePattern = s_patterns[style % s_patterns.Length];
+                padded.MarkerShape = s_markers[style % s_markers.Length];
+            }
+
+            Line(original, "original", 0);
+            for (var i = 0; i < methods.Count; i++)
+            {
+                var mostPruned = cells.Where(c => c.Method == methods[i]).OrderByDescending(c => c.Ratio).ThenBy(c => c.Seed).FirstOrDefault();
+                if (mostPruned is not null && mostPruned.Ratio > 0)
                 {
-                    logical.LinePattern = LinePattern.Dashed;
-                    padded.LinePattern = LinePattern.Dashed;
+                    Line(ReportWriter.BytesPerLayer(context.Original.WithConvChannels(mostPruned.ConvChannels), context.Batch),
+                        $"{methods[i]} {mostPruned.AchievedRatio:P0} (seed {mostPruned.Seed})", i + 1);
                 }
             }
 
-            Line(original, "unpruned", dashed: false);
-            if (mostPruned is not null && mostPruned.Ratio > 0)
-            {
-                Line(ReportWriter.BytesPerLayer(context.Original.WithConvChannels(mostPruned.ConvChannels), context.Batch), $"{mostPruned.Method} {mostPruned.Ratio:P0}", dashed: true);
-            }
-
             plot.Axes.Bottom.SetTicks(xs, [.. original.Select(r => r.Layer)]);
-            plot.Title($"Train-step bytes per layer at batch {context.Batch}: logical vs TPU-padded");
+            plot.Title($"Train-step bytes per layer at batch {context.Batch}: logical vs TPU-padded (modelled)");
             plot.XLabel("layer");
-            plot.YLabel("MiB");
-        });
+            plot.YLabel("MiB (modelled)");
+        }, Alignment.UpperRight);
     }
 
-    private static (double[] Xs, double[] Ys) Series(IEnumerable<CellResult> cells, string method, Func<CellResult, double> value)
+    // Means joined by a line (the method's pattern and marker) with t-interval error bars.
+    private static void Series(Plot plot, int style, string label, IReadOnlyList<RatioSummary> rows, Func<RatioSummary, MeanInterval> value, Color color)
     {
-        var rows = cells.Where(c => c.Method == method).GroupBy(c => c.Ratio).OrderBy(g => g.Key).ToList();
-        return ([.. rows.Select(g => g.Key)], [.. rows.Select(g => g.Average(value))]);
+        var xs = rows.Select(r => r.Achieved.Mean).ToArray();
+        var ys = rows.Select(r => value(r).Mean).ToArray();
+        var line = plot.Add.Scatter(xs, ys);
+        line.LegendText = label;
+        line.Color = color;
+        line.LinePattern = s_patterns[style % s_patterns.Length];
+        line.MarkerShape = s_markers[style % s_markers.Length];
+        line.MarkerSize = s_markerSizes[style % s_markerSizes.Length];
+        var errors = rows.Select(r => value(r).HasInterval ? value(r).HalfWidth : 0).ToArray();
+        if (errors.Any(e => e > 0))
+        {
+            var bars = plot.Add.ErrorBar(xs, ys, errors);
+            bars.Color = color;
+        }
     }
 
-    private static void Save(string path, Action<Plot> draw)
+    private static MeanInterval Scale(MeanInterval m, double factor) => m with { Mean = m.Mean * factor, HalfWidth = m.HalfWidth * factor };
+
+    private static void Diagonal(Plot plot, string label)
+    {
+        var line = plot.Add.Scatter(new double[] { 0, 1 }, new double[] { 1, 0 });
+        line.LegendText = label;
+        line.Color = Colors.Gray;
+        line.LinePattern = LinePattern.Dashed;
+        line.MarkerSize = 0;
+    }
+
+    // Falling curves leave the lower left empty; that is where the legend goes unless told otherwise.
+    private static void Save(string path, Action<Plot> draw, Alignment legend = Alignment.LowerLeft)
     {
         var plot = new Plot();
         draw(plot);
         plot.ShowLegend();
+        plot.Legend.Alignment = legend;
         var bytes = plot.GetImageBytes(Width, Height, ImageFormat.Png);
         AtomicFiles.Write(path, s => s.Write(bytes));
     }

@@ -56,19 +56,72 @@ public static class ReportWriter
 
     private static string F(double? v) => v is { } x ? x.ToString("F3", CultureInfo.InvariantCulture) : "";
 
+    // The report is a list of sections, one method each, so further sections slot in without touching the others.
     private static string Markdown(ReportContext context, IReadOnlyList<CellResult> cells)
     {
-        var ic = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
-        sb.Append(ic, $"# {context.Title}\n\n");
-        sb.Append(ic, $"Model: `{context.Original.Describe()}`, train step at batch {context.Batch}.");
-        sb.Append(context.Plugin is { } p ? $" Step times and compiled memory from PJRT plugin `{p.PlatformName}` ({p.PlatformVersion}).\n\n" : " Step times were not measured.\n\n");
+        Header(sb, context);
+        Protocol(sb, context);
+        Findings(sb, cells);
+        Summary(sb, context, cells);
+        EveryCell(sb, context, cells);
+        Figures(sb);
+        return sb.ToString();
+    }
+
+    private static string Source(ReportContext context) => context.Plugin is { } p ? $"measured on plugin {p.PlatformName}" : "not measured";
+
+    private static void Header(StringBuilder sb, ReportContext context)
+    {
+        sb.Append(CultureInfo.InvariantCulture, $"# {context.Title}\n\n");
+        sb.Append(CultureInfo.InvariantCulture, $"Model: `{context.Original.Describe()}`, train step at batch {context.Batch}.");
+        sb.Append(context.Plugin is { } p ? $" Step times and compiled memory are measured on PJRT plugin `{p.PlatformName}` ({p.PlatformVersion}).\n\n" : " Step times and compiled memory were not measured.\n\n");
+    }
+
+    private static void Protocol(StringBuilder sb, ReportContext context)
+    {
+        sb.Append("## Protocol\n\n");
         foreach (var note in context.Notes)
         {
             sb.Append("- ").Append(note).Append('\n');
         }
 
-        sb.Append("\n## Results\n\n| method | ratio | seed | removed | accuracy | params | MFLOPs/img | step ms (p10-p90) | compiled peak MiB | logical MiB | TPU-padded MiB |\n");
+        sb.Append('\n');
+    }
+
+    // Each claim's verdict, computed from the cells by Verdicts (never written by hand).
+    private static void Findings(StringBuilder sb, IReadOnlyList<CellResult> cells)
+    {
+        sb.Append("## Findings (computed from the cells)\n\n| claim | verdict | the numbers behind it |\n| --- | --- | --- |\n");
+        foreach (var v in Verdicts.All(cells))
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"| {v.Id}: {v.Claim} | **{Verdicts.Name(v.Verdict)}** | {v.Evidence} |\n");
+        }
+
+        sb.Append("\nHow each verdict is computed: docs/study.md, \"How verdicts are computed\".\n\n");
+    }
+
+    private static void Summary(StringBuilder sb, ReportContext context, IReadOnlyList<CellResult> cells)
+    {
+        var ic = CultureInfo.InvariantCulture;
+        var source = Source(context);
+        sb.Append("## Results: mean ± 95 % t interval over seeds\n\n");
+        sb.Append(ic, $"| method | ratio | seeds | removed (achieved) | accuracy (measured) | params | step ms median, p10–p90 ({source}) | compiled peak MiB ({source}) | logical MiB (modelled) | TPU-padded MiB (modelled) |\n");
+        sb.Append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        foreach (var r in Summaries.Of(cells))
+        {
+            var step = r.StepMedian is { } m ? $"{m.Format("F1")} ({r.StepP10!.Mean.ToString("F1", ic)}–{r.StepP90!.Mean.ToString("F1", ic)})" : "n/a";
+            var peak = r.CompiledPeak is { } p ? Scale(p, 1 / 1048576.0).Format("F1") : "n/a";
+            sb.Append(ic, $"| {r.Method} | {r.Ratio:F2} | {r.Accuracy.Count} | {Scale(r.Achieved, 100).Format("F1")} % | {r.Accuracy.Format()} | {r.Params.Mean:N0} | {step} | {peak} | {Scale(r.LogicalBytes, 1 / 1048576.0).Format("F1")} | {Scale(r.PaddedBytes, 1 / 1048576.0).Format("F1")} |\n");
+        }
+
+        sb.Append('\n');
+    }
+
+    private static void EveryCell(StringBuilder sb, ReportContext context, IReadOnlyList<CellResult> cells)
+    {
+        var ic = CultureInfo.InvariantCulture;
+        sb.Append(ic, $"## Every cell\n\n| method | ratio | seed | removed | accuracy | params | MFLOPs/img | step ms ({Source(context)}) | compiled peak MiB | logical MiB | TPU-padded MiB |\n");
         sb.Append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
         foreach (var c in cells)
         {
@@ -77,50 +130,19 @@ public static class ReportWriter
             sb.Append(ic, $"| {c.Method} | {c.Ratio:F2} | {c.Seed} | {Pct(c.AchievedRatio, 1)} | {c.Accuracy:F4} | {c.Params:N0} | {c.Flops / 1e6:F1} | {step} | {peak} | {c.LogicalBytes / 1048576.0:F1} | {c.TpuPaddedBytes / 1048576.0:F1} |\n");
         }
 
-        sb.Append("\n## What the figures show\n\n");
-        foreach (var line in Findings(cells))
-        {
-            sb.Append("- ").Append(line).Append('\n');
-        }
-
-        sb.Append("\n![Accuracy vs pruned ratio (Fig. 2)](accuracy_vs_ratio.png)\n\n");
-        sb.Append("![Memory and parameters vs pruned ratio (Fig. 3)](memory_vs_ratio.png)\n\n");
-        sb.Append("![Step time vs pruned ratio (Fig. 4)](step_time_vs_ratio.png)\n\n");
-        sb.Append("![Logical vs TPU-padded bytes per layer](layer_bytes.png)\n");
-        return sb.ToString();
+        sb.Append('\n');
     }
 
-    // Sentences computed from the numbers: how savings compare with the pruned ratio.
-    private static IEnumerable<string> Findings(IReadOnlyList<CellResult> cells)
+    private static void Figures(StringBuilder sb)
     {
-        var ic = CultureInfo.InvariantCulture;
-        foreach (var method in cells.Select(c => c.Method).Distinct())
-        {
-            var rows = cells.Where(c => c.Method == method).GroupBy(c => c.Ratio).OrderBy(g => g.Key).ToList();
-            var baseline = rows.FirstOrDefault(g => g.Key == 0);
-            var top = rows.LastOrDefault();
-            if (baseline is null || top is null || top.Key == 0)
-            {
-                continue;
-            }
-
-            double Mean(IEnumerable<CellResult> g, Func<CellResult, double> f) => g.Average(f);
-            var acc0 = Mean(baseline, c => c.Accuracy);
-            var acc1 = Mean(top, c => c.Accuracy);
-            var logical = 1 - (Mean(top, c => c.LogicalBytes) / Mean(baseline, c => c.LogicalBytes));
-            var padded = 1 - (Mean(top, c => c.TpuPaddedBytes) / Mean(baseline, c => c.TpuPaddedBytes));
-            var flops = 1 - (Mean(top, c => c.Flops) / Mean(baseline, c => c.Flops));
-            var text = string.Create(ic,
-                $"{method}: pruning {Pct(top.Key)} of the channels changes accuracy from {acc0:F4} to {acc1:F4}, removes {Pct(flops)} of the FLOPs and {Pct(logical)} of the train step's logical bytes, but only {Pct(padded)} of its TPU-padded bytes");
-            if (baseline.All(c => c.StepMs is not null) && top.All(c => c.StepMs is not null))
-            {
-                var time = 1 - (Mean(top, c => c.StepMs!.Median) / Mean(baseline, c => c.StepMs!.Median));
-                text += string.Create(ic, $"; the measured step time falls by {Pct(time)}");
-            }
-
-            yield return text + ".";
-        }
+        sb.Append("## Figures\n\n");
+        sb.Append("![Accuracy vs achieved ratio (Fig. 2)](accuracy_vs_ratio.png)\n\n");
+        sb.Append("![Memory and parameters vs achieved ratio (Fig. 3)](memory_vs_ratio.png)\n\n");
+        sb.Append("![Step time vs achieved ratio (Fig. 4)](step_time_vs_ratio.png)\n\n");
+        sb.Append("![Logical vs TPU-padded bytes per layer (modelled)](layer_bytes.png)\n");
     }
+
+    private static MeanInterval Scale(MeanInterval m, double factor) => m with { Mean = m.Mean * factor, HalfWidth = m.HalfWidth * factor };
 
     /// <summary>Per-layer logical and padded bytes of a spec's train step (activations, parameters and optimizer state of each conv).</summary>
     public static IReadOnlyList<(string Layer, long Logical, long Padded)> BytesPerLayer(Vgg16Spec spec, int batch)

@@ -54,7 +54,7 @@ public sealed class StudyRunner(StudyOptions options, IModelTrainer trainer, ISt
     private readonly StudyOptions _options = options;
     private readonly IModelTrainer _trainer = trainer;
     private readonly IStepProfiler? _profiler = profiler;
-    private readonly Dictionary<int, ModelWeights> _baselines = [];
+    private readonly Dictionary<int, TrainResult> _baselines = [];
 
     /// <summary>Runs (or resumes) the study and writes the report; returns all cells.</summary>
     public IReadOnlyList<CellResult> Run(IProgress<StudyProgress>? progress = null, CancellationToken cancellationToken = default)
@@ -78,7 +78,9 @@ public sealed class StudyRunner(StudyOptions options, IModelTrainer trainer, ISt
             if (done is null)
             {
                 var baseline = Baseline(seed, train, test, results.Count, cells.Count, progress, cancellationToken);
-                done = RunCell(method, ratio, seed, baseline, train, test, results.Count, cells.Count, progress, cancellationToken);
+                done = ratio == 0
+                    ? OriginalCell(method, seed, baseline, results.Count, cells.Count, progress, cancellationToken)
+                    : RunCell(method, ratio, seed, baseline.Weights, train, test, results.Count, cells.Count, progress, cancellationToken);
                 AtomicFiles.WriteText(path, JsonSerializer.Serialize(done, StudyJson.Options));
             }
 
@@ -98,7 +100,8 @@ public sealed class StudyRunner(StudyOptions options, IModelTrainer trainer, ISt
         (Datasets.Load(_options.Dataset, _options.DatasetDirectory, train: true, _options.TrainLimit, _options.Model.ImageSize),
             Datasets.Load(_options.Dataset, _options.DatasetDirectory, train: false, _options.TestLimit, _options.Model.ImageSize));
 
-    private ModelWeights Baseline(int seed, ImageDataset train, ImageDataset test, int done, int count, IProgress<StudyProgress>? progress, CancellationToken ct)
+    // Each seed's original model: trained once (resumed from its checkpoint after a kill) and shared by every method.
+    private TrainResult Baseline(int seed, ImageDataset train, ImageDataset test, int done, int count, IProgress<StudyProgress>? progress, CancellationToken ct)
     {
         if (_baselines.TryGetValue(seed, out var cached))
         {
@@ -115,8 +118,9 @@ public sealed class StudyRunner(StudyOptions options, IModelTrainer trainer, ISt
         };
         var result = _trainer.Train(_options.Model, ModelWeights.Initialize(_options.Model, seed), train, test, options,
             Relay(progress, stage, done, count), ct);
-        _baselines[seed] = result.Weights;
-        return result.Weights;
+        _baselines.Clear(); // seeds run one after another: only the current one is needed
+        _baselines[seed] = result;
+        return result;
     }
 
     private CellResult RunCell(string method, double ratio, int seed, ModelWeights baseline, ImageDataset train, ImageDataset test,
@@ -127,6 +131,7 @@ public sealed class StudyRunner(StudyOptions options, IModelTrainer trainer, ISt
         var planOptions = new PlanOptions
         {
             Ratio = ratio,
+            Scope = importance == "l1" ? _options.L1Scope : PlanScope.Global,
             FloorFraction = _options.FloorFraction,
             CustomRounding = _options.TileAware ? new TileAwareRounding() : null,
         };
@@ -134,11 +139,21 @@ public sealed class StudyRunner(StudyOptions options, IModelTrainer trainer, ISt
         var (spec, weights) = Surgery.Apply(plan, baseline, reload, seed + 1000);
         var retrain = _options.Training with
         {
-            Epochs = _options.RetrainEpochs,
+            Epochs = reload ? _options.RetrainEpochs : _options.ScratchEpochs,
             Seed = seed,
             CheckpointPath = Path.Combine(_options.OutputDirectory, "checkpoints", CellId(method, ratio, seed) + ".safetensors"),
         };
-        var trained = _trainer.Train(spec, weights, train, test, retrain, Relay(progress, stage + ": retrain", done, count), ct);
+        var trained = _trainer.Train(spec, weights, train, test, retrain, Relay(progress, stage + (reload ? ": retrain" : ": train from scratch"), done, count), ct);
+        return Measure(method, ratio, seed, spec, plan.AchievedRatio, trained.TestAccuracy, trained.Elapsed.TotalSeconds, stage, done, count, progress, ct);
+    }
+
+    // Ratio 0 of every method is the seed's original model itself: nothing is pruned or trained again.
+    private CellResult OriginalCell(string method, int seed, TrainResult baseline, int done, int count, IProgress<StudyProgress>? progress, CancellationToken ct) =>
+        Measure(method, 0, seed, _options.Model, 0, baseline.TestAccuracy, 0, string.Create(CultureInfo.InvariantCulture, $"{method} {0:F2} seed {seed}"), done, count, progress, ct);
+
+    private CellResult Measure(string method, double ratio, int seed, Vgg16Spec spec, double achieved, double accuracy, double trainSeconds,
+        string stage, int done, int count, IProgress<StudyProgress>? progress, CancellationToken ct)
+    {
         progress?.Report(new StudyProgress(stage + ": profile", done, count, null));
         var profile = Profile(spec, ct);
         var totals = TpuLayoutModel.Totals(TpuLayoutModel.TrainStepTensors(spec, _options.ProfileBatch));
@@ -147,16 +162,16 @@ public sealed class StudyRunner(StudyOptions options, IModelTrainer trainer, ISt
             Method = method,
             Ratio = ratio,
             Seed = seed,
-            AchievedRatio = plan.AchievedRatio,
+            AchievedRatio = achieved,
             ConvChannels = spec.ConvChannels,
-            Accuracy = trained.TestAccuracy,
+            Accuracy = accuracy,
             Params = spec.ParameterCount,
             Flops = spec.FlopsPerImage,
             StepMs = profile?.StepMs,
             CompiledMemory = profile?.Memory,
             LogicalBytes = totals.LogicalBytes,
             TpuPaddedBytes = totals.PaddedBytes,
-            TrainSeconds = trained.Elapsed.TotalSeconds,
+            TrainSeconds = trainSeconds,
         };
     }
 
@@ -203,13 +218,20 @@ public sealed class StudyRunner(StudyOptions options, IModelTrainer trainer, ISt
         }
     }
 
-    private List<string> Notes() =>
-    [
-        string.Create(CultureInfo.InvariantCulture, $"Data: {_options.Dataset}, {(_options.TrainLimit is { } l ? $"first {l}" : "all")} training and {(_options.TestLimit is { } t ? $"first {t}" : "all")} test images."),
-        string.Create(CultureInfo.InvariantCulture, $"Baseline: {_options.BaselineEpochs} epochs with Network Slimming sparsity λ = {_options.SlimmingLambda}; retraining: {_options.RetrainEpochs} epochs; batch {_options.Training.BatchSize}, SGD momentum {_options.Training.Sgd.Momentum}, lr {_options.Training.LearningRate} ({_options.Training.Schedule}); trainer {_options.Trainer}."),
-        string.Create(CultureInfo.InvariantCulture, $"Plans: one global threshold across layers, floor {_options.FloorFraction:P0} per layer{(_options.TileAware ? ", kept counts rounded to whole 128-channel tiles" : "")}; ratio 0 is the unpruned model retrained the same way."),
-        "Logical and TPU-padded bytes come from the layout model (docs/layout.md): parameters, momenta, gradients, BatchNorm statistics and the activations kept for the backward pass.",
-    ];
+    private List<string> Notes()
+    {
+        var ic = CultureInfo.InvariantCulture;
+        var o = _options;
+        return
+        [
+            string.Create(ic, $"Data: {o.Dataset}, {(o.TrainLimit is { } l ? $"first {l}" : "all")} training and {(o.TestLimit is { } t ? $"first {t}" : "all")} test images; {o.Seeds} seed{(o.Seeds == 1 ? "" : "s")} (0–{o.Seeds - 1}); intervals are 95 % Student-t intervals over seeds."),
+            string.Create(ic, $"Every training uses the same hyper-parameters: batch {o.Training.BatchSize}, SGD momentum {o.Training.Sgd.Momentum}, weight decay {o.Training.Sgd.WeightDecay}, lr {o.Training.LearningRate} ({o.Training.Schedule} schedule over the run's epochs); trainer {o.Trainer}."),
+            string.Create(ic, $"Each seed trains one original model for {o.BaselineEpochs} epochs with Network Slimming's sparsity λ = {o.SlimmingLambda}; every method of that seed prunes it, and ratio 0 of every method is that model itself (not retrained)."),
+            string.Create(ic, $"Budget: -reload retrains the pruned model for {o.RetrainEpochs} epochs from the surviving weights (original {o.BaselineEpochs} + {o.RetrainEpochs} epochs in all); -scratch trains the pruned architecture from a fresh initialisation for {o.ScratchEpochs} epochs, the same total. Only the original is trained with the sparsity term."),
+            string.Create(ic, $"Plans: slimming ranks |γ| with one global threshold; l1 ranks filter L1 norms {(o.L1Scope == PlanScope.PerLayer ? "per layer, the same ratio in every layer (Li et al.)" : "with one global threshold")}; every layer keeps at least {o.FloorFraction:P0}{(o.TileAware ? ", kept counts rounded to whole 128-channel tiles" : "")}. The x axis of every figure is the achieved ratio."),
+            "Logical and TPU-padded bytes are modelled (docs/layout.md): parameters, momenta, gradients, BatchNorm statistics and the activations kept for the backward pass. Step times and compiled memory are measured on the plugin named in the header.",
+        ];
+    }
 
     private static RelayProgress? Relay(IProgress<StudyProgress>? progress, string stage, int done, int count) =>
         progress is null ? null : new RelayProgress(p => progress.Report(new StudyProgress(stage, done, count, p)));
@@ -217,16 +239,5 @@ public sealed class StudyRunner(StudyOptions options, IModelTrainer trainer, ISt
     private sealed class RelayProgress(Action<TrainProgress> report) : IProgress<TrainProgress>
     {
         public void Report(TrainProgress value) => report(value);
-    }
-}
-
-/// <summary>Plan rounding to whole 128-channel TPU tiles (nearest), joining the layout model to the planner.</summary>
-public sealed class TileAwareRounding : IKeptCountRounding
-{
-    /// <inheritdoc/>
-    public int Round(ConvLayerSpec layer, int kept)
-    {
-        ArgumentNullException.ThrowIfNull(layer);
-        return TileAwareChannels.Round(layer.OutChannels, kept);
     }
 }

@@ -152,6 +152,29 @@ public class PruningTests
     }
 
     [Fact]
+    public void Per_layer_scope_prunes_the_ratio_from_every_layer_keeping_each_layers_largest_filters()
+    {
+        var spec = Vgg16Spec.Cifar(width: 0.25); // 16,16,32,32,64,64,64,128 x6
+        var w = TrainedLike(spec, seed: 17);
+        var importance = new FilterL1Importance();
+
+        var plan = Planner.Plan(spec, w, importance, new PlanOptions { Ratio = 0.3, Scope = PlanScope.PerLayer });
+        var scores = importance.Score(spec, w);
+
+        // 16 − round(4.8) = 11, 32 − round(9.6) = 22, 64 − round(19.2) = 45, 128 − round(38.4) = 90.
+        Assert.Equal([11, 11, 22, 22, 45, 45, 45, 90, 90, 90, 90, 90, 90], plan.Layers.Select(l => l.Kept.Count));
+        for (var l = 0; l < plan.Layers.Count; l++)
+        {
+            var weakestKept = plan.Layers[l].Kept.Min(c => scores[l][c]);
+            var strongestDropped = Enumerable.Range(0, scores[l].Length).Except(plan.Layers[l].Kept).Max(c => scores[l][c]);
+            Assert.True(weakestKept >= strongestDropped, $"conv{l + 1}");
+        }
+
+        Assert.Equal(0.3, plan.Ratio);
+        Assert.Equal(plan.Layers.Select(l => l.Kept), Planner.Plan(spec, w, importance, new PlanOptions { LayerRatios = [.. Enumerable.Repeat(0.3, 13)] }).Layers.Select(l => l.Kept));
+    }
+
+    [Fact]
     public void Li_et_al_pruned_a_plan_gives_the_published_counts()
     {
         var spec = Vgg16Spec.Cifar();

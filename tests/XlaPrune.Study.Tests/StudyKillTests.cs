@@ -183,7 +183,8 @@ public sealed class StudyKillTests(ITestOutputHelper output) : IDisposable
         process.Start();
         process.BeginErrorReadLine();
         var stdout = process.StandardOutput.ReadToEndAsync();
-        var deadline = TimeSpan.FromMinutes(3);
+        // A guard against a hung child, not a time limit: a shared 2-core machine under load runs this small study for minutes.
+        var deadline = TimeSpan.FromMinutes(20);
         if (kill is not null)
         {
             for (var seen = 0; seen < kill.Lines && !process.HasExited;)
@@ -200,7 +201,7 @@ public sealed class StudyKillTests(ITestOutputHelper output) : IDisposable
             process.WaitForExit();
             if (kill is null)
             {
-                throw new TimeoutException("xlaprune study did not finish in 3 minutes");
+                throw new TimeoutException("xlaprune study did not finish in 20 minutes");
             }
         }
 
@@ -213,7 +214,7 @@ public sealed class StudyKillTests(ITestOutputHelper output) : IDisposable
     }
 
     // The xlaprune built beside this test assembly: artifacts/bin/XlaPrune.Cli/<configuration>/xlaprune.dll.
-    private static string CliDll()
+    internal static string CliDll()
     {
         var here = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         var path = Path.Combine(here.Parent!.Parent!.FullName, "XlaPrune.Cli", here.Name, "xlaprune.dll");

@@ -149,7 +149,7 @@ internal sealed class PruneCommand : Command<PruneCommand.Settings>
             FloorFraction = settings.Floor,
             RoundTo = settings.RoundTo,
             Rounding = settings.Rounding == "nearest" ? RoundingMode.Nearest : RoundingMode.Down,
-            CustomRounding = settings.TileAware ? new Study.TileAwareRounding() : null,
+            CustomRounding = settings.TileAware ? new TileAwareRounding() : null,
         };
         PruningPlan plan;
         try

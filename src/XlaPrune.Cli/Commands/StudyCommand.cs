@@ -14,7 +14,7 @@ internal sealed class StudyCommand : Command<StudyCommand.Settings>
     internal sealed class Settings : CommandSettings
     {
         [CommandOption("--preset <NAME>")]
-        [Description("quick (Fashion-MNIST, VGG-16 at 1/8 width, minutes on a CPU) or paper (CIFAR-10, full VGG-16, for an accelerator).")]
+        [Description("quick (Fashion-MNIST, VGG-16 at 1/8 width, minutes on a CPU), standard (all of Fashion-MNIST, 3 seeds, about 20 minutes on 2 cores) or paper (CIFAR-10 or, with --variant imagenet, an ImageNet folder; full VGG-16, for an accelerator).")]
         [DefaultValue("quick")]
         public string Preset { get; init; } = "quick";
 
@@ -39,10 +39,24 @@ internal sealed class StudyCommand : Command<StudyCommand.Settings>
         public string? Ratios { get; init; }
 
         [CommandOption("--seeds <N>")]
-        [Description("Seeds per cell (each trains its own baseline).")]
+        [Description("Seeds 0..N-1; each trains one original model that every method of that seed prunes (default: the preset's).")]
         [Range(1, 1000)]
-        [DefaultValue(1)]
-        public int Seeds { get; init; } = 1;
+        public int? Seeds { get; init; }
+
+        [CommandOption("--variant <VARIANT>")]
+        [Description("cifar (the preset's model) or imagenet (224x224 input, classifier 4096-4096-classes, classes = the class folders of --dataset-dir/train; dataset imagenet-folder).")]
+        [DefaultValue("cifar")]
+        public string Variant { get; init; } = "cifar";
+
+        [CommandOption("--width <W>")]
+        [Description("Channel width multiplier of VGG-16 (default: the preset's).")]
+        [Range(0.0, 16.0, MinimumIsExclusive = true)]
+        public double? Width { get; init; }
+
+        [CommandOption("--l1-scope <SCOPE>")]
+        [Description("layer (the same ratio in every layer, as Li et al.) or global (one threshold across layers) for the l1 methods.")]
+        [DefaultValue("layer")]
+        public string L1Scope { get; init; } = "layer";
 
         [CommandOption("--train-limit <N>")]
         [Range(1, int.MaxValue)]
@@ -95,9 +109,24 @@ internal sealed class StudyCommand : Command<StudyCommand.Settings>
                 return ValidationResult.Error("--out: the output folder is required");
             }
 
-            if (Preset is not ("quick" or "paper"))
+            if (Preset is not ("quick" or "standard" or "paper"))
             {
-                return ValidationResult.Error($"--preset: unknown preset '{Preset}' (known: quick, paper)");
+                return ValidationResult.Error($"--preset: unknown preset '{Preset}' (known: quick, standard, paper)");
+            }
+
+            if (Variant is not ("cifar" or "imagenet"))
+            {
+                return ValidationResult.Error($"--variant: unknown variant '{Variant}' (known: cifar, imagenet)");
+            }
+
+            if (L1Scope is not ("layer" or "global"))
+            {
+                return ValidationResult.Error($"--l1-scope: unknown scope '{L1Scope}' (known: layer, global)");
+            }
+
+            if (Width is { } w && !(w > 0 && w <= 1))
+            {
+                return ValidationResult.Error("--width must be in (0, 1]");
             }
 
             if (Trainer is not ("torch" or "pjrt"))
@@ -134,16 +163,20 @@ internal sealed class StudyCommand : Command<StudyCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var options = settings.Preset == "paper"
-            ? StudyOptions.Paper(settings.Out, settings.DatasetDir ?? throw new CliException(ExitCodes.Usage, "--dataset-dir is required for the paper preset (CIFAR-10 binary batches)"))
-            : StudyOptions.Quick(settings.Out);
+        var options = settings.Preset switch
+        {
+            "paper" => StudyOptions.Paper(settings.Out, settings.DatasetDir ?? throw new CliException(ExitCodes.Usage, "--dataset-dir is required for the paper preset (CIFAR-10 binary batches, or an ImageNet folder with --variant imagenet)")),
+            "standard" => StudyOptions.Standard(settings.Out),
+            _ => StudyOptions.Quick(settings.Out),
+        };
         options = options with
         {
             Dataset = settings.Dataset ?? options.Dataset,
             DatasetDirectory = settings.DatasetDir ?? options.DatasetDirectory,
             Methods = settings.Methods is null ? options.Methods : ParseMethods(settings.Methods),
             Ratios = settings.Ratios is null ? options.Ratios : ParseRatios(settings.Ratios),
-            Seeds = settings.Seeds,
+            Seeds = settings.Seeds ?? options.Seeds,
+            L1Scope = settings.L1Scope == "global" ? Pruning.PlanScope.Global : Pruning.PlanScope.PerLayer,
             TrainLimit = settings.TrainLimit ?? options.TrainLimit,
             TestLimit = settings.TestLimit ?? options.TestLimit,
             BaselineEpochs = settings.BaselineEpochs ?? options.BaselineEpochs,
@@ -151,9 +184,27 @@ internal sealed class StudyCommand : Command<StudyCommand.Settings>
             TileAware = settings.TileAware,
             Trainer = settings.Trainer == "pjrt" ? TrainerKind.Pjrt : TrainerKind.Torch,
         };
+        if (settings.Width is { } width)
+        {
+            options = options with { Model = Models.Vgg16Spec.Cifar(options.Model.InputChannels, options.Model.Classes, width) };
+        }
+
         if (options.Dataset == "cifar10" && options.Model.InputChannels != 3)
         {
             options = options with { Model = Models.Vgg16Spec.Cifar(3, 10, options.Model.Width) };
+        }
+
+        if (settings.Variant == "imagenet")
+        {
+            var folder = settings.DatasetDir ?? throw new CliException(ExitCodes.Usage, "--dataset-dir is required for --variant imagenet (a folder with train/ and val/ class folders)");
+            try
+            {
+                options = options.ForImageNet(folder, Torch.Data.ImageFolder.ClassNames(Path.Combine(folder, "train")).Count);
+            }
+            catch (Torch.Data.DatasetException e)
+            {
+                throw new CliException(ExitCodes.BadInput, e.Message, e);
+            }
         }
 
         try

@@ -38,9 +38,10 @@ public static class Datasets
         {
             "fashion-mnist" => FashionMnist.Load(directory ?? FashionMnist.DefaultDirectory, train, limit),
             "cifar10" => Cifar10.Load(directory ?? throw new ArgumentException("required for cifar10 (the folder of data_batch_*.bin)", nameof(directory)), train, limit),
+            // val/ is labelled with train/'s class list, so a class missing from val/ shifts no label.
             "imagenet-folder" => ImageFolder.Load(
                 Path.Combine(directory ?? throw new ArgumentException("required for imagenet-folder (a folder with train/ and val/ class folders)", nameof(directory)), train ? "train" : "val"),
-                imageSize, limit),
+                imageSize, limit, train ? null : ImageFolder.ClassNames(Path.Combine(directory, "train"))),
             _ => throw Unknown(name),
         };
     }

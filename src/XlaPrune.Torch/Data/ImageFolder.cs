@@ -19,9 +19,9 @@ public static class ImageFolder
     private static readonly float[] s_std = [0.229f, 0.224f, 0.225f];
     private static readonly string[] s_extensions = [".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp"];
 
-    /// <summary>Loads every image under <paramref name="root"/> (optionally the first <paramref name="limit"/> in class order).</summary>
-    /// <exception cref="DatasetException">A folder is missing or an image cannot be decoded.</exception>
-    public static ImageDataset Load(string root, int size, int? limit = null)
+    /// <summary>The class folder names under <paramref name="root"/>, in ordinal order (label i is the i-th).</summary>
+    /// <exception cref="DatasetException">The folder is missing or has no class folders.</exception>
+    public static IReadOnlyList<string> ClassNames(string root)
     {
         if (size is < 1 or > MaxSize)
         {
@@ -33,16 +33,35 @@ public static class ImageFolder
             throw new DatasetException($"{root}: no such directory");
         }
 
-        var classes = Directory.GetDirectories(root).Order(StringComparer.Ordinal).ToArray();
-        if (classes.Length == 0)
+        var classes = Directory.GetDirectories(root).Select(d => Path.GetFileName(d)).Order(StringComparer.Ordinal).ToArray();
+        return classes.Length > 0 ? classes : throw new DatasetException($"{root}: no class folders");
+    }
+
+    /// <summary>Loads every image under <paramref name="root"/> (optionally the first <paramref name="limit"/> in class order).</summary>
+    /// <exception cref="DatasetException">A folder is missing or an image cannot be decoded.</exception>
+    /// <param name="root">The folder of class folders.</param>
+    /// <param name="size">Height and width of the decoded images.</param>
+    /// <param name="limit">Keep only the first images, in class order.</param>
+    /// <param name="classNames">The labels' class names (e.g. the training folder's, for a validation folder that may lack some); default: the folders of <paramref name="root"/>.</param>
+    public static ImageDataset Load(string root, int size, int? limit = null, IReadOnlyList<string>? classNames = null)
+    {
+        var present = ClassNames(root);
+        var order = classNames ?? present;
+        if (present.FirstOrDefault(n => !order.Contains(n)) is { } stranger)
         {
-            throw new DatasetException($"{root}: no class folders");
+            throw new DatasetException($"{root}: class folder '{stranger}' is not one of the {order.Count} training classes");
         }
 
+        var classes = order.Select(n => Path.Combine(root, n)).ToArray();
         var images = new List<float>();
         var labels = new List<int>();
         for (var label = 0; label < classes.Length; label++)
         {
+            if (!Directory.Exists(classes[label]))
+            {
+                continue;
+            }
+
             foreach (var file in Directory.GetFiles(classes[label]).Where(f => s_extensions.Contains(Path.GetExtension(f).ToLowerInvariant())).Order(StringComparer.Ordinal))
             {
                 if (limit is { } l && labels.Count >= l)
