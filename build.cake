@@ -154,6 +154,15 @@ Task("Bench")
     Run("dotnet", $"artifacts/bin/XlaPrune.Bench/{configuration.ToLowerInvariant()}/XlaPrune.Bench.dll \"{root}\" \"{root}/docs/benchmarks.md\"");
 });
 
+Task("Soak")
+    .Description("Train the tiny shape (width 1/8, 1 channel, batch 32, 512 images) for --steps (default 100,000) steps under forced GC; fails on a crash.")
+    .IsDependentOn("Build")
+    .Does(() =>
+{
+    Run("dotnet", $"build bench/XlaPrune.Bench/XlaPrune.Bench.csproj -c {configuration} -nologo -clp:NoSummary");
+    Run("dotnet", $"artifacts/bin/XlaPrune.Bench/{configuration.ToLowerInvariant()}/XlaPrune.Bench.dll --soak {Argument("steps", 100000)}");
+});
+
 Task("Fuzz")
     .Description("Build the libFuzzer targets with clang-14 and run each for --seconds (default 60), seeded with programs the CLI emits.")
     .IsDependentOn("Build")
