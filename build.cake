@@ -160,6 +160,12 @@ Task("Soak")
     .Does(() =>
 {
     Run("dotnet", $"build bench/XlaPrune.Bench/XlaPrune.Bench.csproj -c {configuration} -nologo -clp:NoSummary");
+    // libtorch's OpenMP spins while waiting unless told otherwise; on a shared machine that makes
+    // the run many times slower without changing what it tests (the trainer's code path).
+    if (System.Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") is null)
+    {
+        System.Environment.SetEnvironmentVariable("OMP_WAIT_POLICY", "passive");
+    }
     Run("dotnet", $"artifacts/bin/XlaPrune.Bench/{configuration.ToLowerInvariant()}/XlaPrune.Bench.dll --soak {Argument("steps", 100000)}");
 });
 

@@ -23,7 +23,7 @@ internal static class SoakRun
         var start = DateTime.UtcNow;
         var result = Soak.Run(train, steps, batch, pressure, (step, loss) =>
         {
-            if (step % 2000 == 0 || step == steps)
+            if (step % 500 == 0 || step == steps)
             {
                 var seconds = (DateTime.UtcNow - start).TotalSeconds;
                 Console.WriteLine(string.Create(ic, $"soak: step {step}/{steps}, loss {loss:F4}, {step / seconds:F1} steps/s, {seconds:F0} s"));

@@ -71,7 +71,7 @@ public static class Soak
         public void Report(TrainProgress value) => report(value);
     }
 
-    /// <summary>A background thread that forces full, compacting collections and waits for finalizers, until stopped.</summary>
+    /// <summary>A background thread that forces collections and runs finalizers every few milliseconds, until stopped.</summary>
     private sealed class GcPressure : IDisposable
     {
         private readonly Thread _thread;
@@ -82,12 +82,14 @@ public static class Soak
         {
             _thread = new Thread(() =>
             {
-                while (!_stop)
+                // Temporaries die young: mostly gen-0 collections (cheap), every eighth a full one
+                // for anything promoted while still in use; then run the finalizers at once.
+                for (long n = 0; !_stop; n++)
                 {
-                    GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+                    GC.Collect(n % 8 == 0 ? GC.MaxGeneration : 0, GCCollectionMode.Forced, blocking: true);
                     GC.WaitForPendingFinalizers();
                     Interlocked.Increment(ref _collections);
-                    Thread.Sleep(1);
+                    Thread.Sleep(2);
                 }
             })
             { IsBackground = true, Name = "soak GC pressure" };
