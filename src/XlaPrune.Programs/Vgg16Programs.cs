@@ -14,12 +14,6 @@ public sealed record TrainStepOptions(
     double Momentum = 0.9, double WeightDecay = 0, double SlimmingLambda = 0,
     double BatchNormMomentum = 0.1, double BatchNormEpsilon = 1e-5, bool Dropout = true);
 
-/// <summary>A named argument or result of a program.</summary>
-public sealed record ProgramValue(string Name, Shape Shape);
-
-/// <summary>A built program with its argument and result tables (result i is tuple element i).</summary>
-public sealed record Vgg16Program(HloModule Module, IReadOnlyList<ProgramValue> Arguments, IReadOnlyList<ProgramValue> Results);
-
 /// <summary>HLO programs of a <see cref="Vgg16Spec"/>. Argument order is documented in docs/hlo.md.</summary>
 public static class Vgg16Programs
 {
@@ -39,14 +33,14 @@ public static class Vgg16Programs
         var b = new HloBuilder("vgg16_train_step");
         var f = new Forward(b, spec, batch, options, train: true);
         var args = new List<ProgramValue>();
-        var ps = spec.Parameters.Select(t => Param(b, args, t.Name, t.Shape)).ToArray();
-        var ms = spec.Parameters.Select(t => Param(b, args, "momentum." + t.Name, t.Shape)).ToArray();
-        var ss = spec.BatchNormStats.Select(t => Param(b, args, t.Name, t.Shape)).ToArray();
+        var ps = spec.Parameters.Select(t => Param(b, args, ProgramValue.Parameter(t.Name, F32(t.Shape)))).ToArray();
+        var ms = spec.Parameters.Select(t => Param(b, args, ProgramValue.Momentum(t.Name, F32(t.Shape)))).ToArray();
+        var ss = spec.BatchNormStats.Select(t => Param(b, args, ProgramValue.BatchNormStatistic(t.Name, F32(t.Shape)))).ToArray();
         var dropout = options.Dropout && spec.Linears.Any(l => l.DropoutAfter > 0);
-        var rng = dropout ? Param(b, args, "rng_state", Shape.Array(ElementType.U64, 2)) : null;
-        var images = Param(b, args, "images", Shape.F32(batch, spec.InputChannels, spec.ImageSize, spec.ImageSize));
-        var labels = Param(b, args, "labels", Shape.Array(ElementType.S32, batch));
-        var lr = Param(b, args, "lr", Shape.Scalar(ElementType.F32));
+        var rng = dropout ? Param(b, args, ProgramValue.RngState()) : null;
+        var images = Param(b, args, ProgramValue.Images(Shape.F32(batch, spec.InputChannels, spec.ImageSize, spec.ImageSize)));
+        var labels = Param(b, args, ProgramValue.Labels(batch));
+        var lr = Param(b, args, ProgramValue.LearningRate());
 
         var (logits, newStats, newRng) = f.Run(ps, ss, images, rng);
         var loss = f.CrossEntropy(logits, labels);
@@ -76,33 +70,17 @@ public static class Vgg16Programs
             newParams[i] = b.Subtract(w, b.Multiply(b.BroadcastScalar(lr, dims), v));
         }
 
-        void Out(HloOp op, string name)
+        // Result i of the carried state is the new value of argument i: same name, role and tensor.
+        HloOp[] rngOut = newRng is null ? [] : [newRng];
+        var carried = newParams.Concat(newMomenta).Concat(newStats).Concat(rngOut).ToArray();
+        for (var i = 0; i < carried.Length; i++)
         {
-            outs.Add(op);
-            results.Add(new ProgramValue(name, op.Shape));
+            outs.Add(carried[i]);
+            results.Add(args[i]);
         }
 
-        for (var i = 0; i < ps.Length; i++)
-        {
-            Out(newParams[i], spec.Parameters[i].Name);
-        }
-
-        for (var i = 0; i < ps.Length; i++)
-        {
-            Out(newMomenta[i], "momentum." + spec.Parameters[i].Name);
-        }
-
-        for (var i = 0; i < ss.Length; i++)
-        {
-            Out(newStats[i], spec.BatchNormStats[i].Name);
-        }
-
-        if (newRng is not null)
-        {
-            Out(newRng, "rng_state");
-        }
-
-        Out(loss, "loss");
+        outs.Add(loss);
+        results.Add(ProgramValue.Loss());
         var aliasCount = (2 * ps.Length) + ss.Length + (rng is null ? 0 : 1);
         var aliases = Enumerable.Range(0, aliasCount).Select(i => new InputOutputAlias(i, i)).ToArray();
         return new Vgg16Program(b.Build(b.Tuple([.. outs]), aliases), args, results);
@@ -120,19 +98,18 @@ public static class Vgg16Programs
         var b = new HloBuilder("vgg16_eval_step");
         var f = new Forward(b, spec, batch, new TrainStepOptions(), train: false);
         var args = new List<ProgramValue>();
-        var ps = spec.Parameters.Select(t => Param(b, args, t.Name, t.Shape)).ToArray();
-        var ss = spec.BatchNormStats.Select(t => Param(b, args, t.Name, t.Shape)).ToArray();
-        var images = Param(b, args, "images", Shape.F32(batch, spec.InputChannels, spec.ImageSize, spec.ImageSize));
+        var ps = spec.Parameters.Select(t => Param(b, args, ProgramValue.Parameter(t.Name, F32(t.Shape)))).ToArray();
+        var ss = spec.BatchNormStats.Select(t => Param(b, args, ProgramValue.BatchNormStatistic(t.Name, F32(t.Shape)))).ToArray();
+        var images = Param(b, args, ProgramValue.Images(Shape.F32(batch, spec.InputChannels, spec.ImageSize, spec.ImageSize)));
         var (logits, _, _) = f.Run(ps, ss, images, null);
-        return new Vgg16Program(b.Build(b.Tuple(logits)), args, [new ProgramValue("logits", logits.Shape)]);
+        return new Vgg16Program(b.Build(b.Tuple(logits)), args, [ProgramValue.Logits(logits.Shape)]);
     }
 
-    private static HloOp Param(HloBuilder b, List<ProgramValue> args, string name, IReadOnlyList<int> dims) =>
-        Param(b, args, name, Shape.F32([.. dims.Select(d => (long)d)]));
+    private static Shape F32(IReadOnlyList<int> dims) => Shape.F32([.. dims.Select(d => (long)d)]);
 
-    private static HloOp Param(HloBuilder b, List<ProgramValue> args, string name, Shape shape)
+    private static HloOp Param(HloBuilder b, List<ProgramValue> args, ProgramValue value)
     {
-        args.Add(new ProgramValue(name, shape));
-        return b.Parameter(shape, name);
+        args.Add(value);
+        return b.Parameter(value.Shape, value.Name);
     }
 }

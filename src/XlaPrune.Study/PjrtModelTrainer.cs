@@ -57,14 +57,9 @@ public sealed class PjrtModelTrainer : IModelTrainer, IDisposable
             var sgd = options.Sgd;
             var program = Vgg16Programs.TrainStep(spec, batch, new TrainStepOptions(sgd.Momentum, sgd.WeightDecay, sgd.SlimmingLambda));
             using var executable = _client.CompileHlo(program.Module.ToProtoBytes());
-            var carried = program.Results.Count - 1;
-            var state = program.Arguments.Take(carried).Select(a => a.Name switch
-            {
-                "rng_state" => _client.BufferFromHost<ulong>([(ulong)options.Seed, 0UL], [2]),
-                _ when a.Name.StartsWith("momentum.", StringComparison.Ordinal) =>
-                    _client.BufferFromHost<float>(momenta is null ? new float[a.Shape.ElementCount] : momenta[a.Name["momentum.".Length..]].Data, [.. a.Shape.Dimensions]),
-                _ => _client.BufferFromHost<float>(weights[a.Name].Data, [.. a.Shape.Dimensions]),
-            }).ToList();
+            var binding = new ModelBinding(program);
+            var state = binding.BindState(weights, momenta, (ulong)options.Seed, Upload<float>, Upload<ulong>).ToList();
+            var carried = state.Count;
             var images = new float[batch * train.ImageLength];
             var labels = new int[batch];
             long[] imageDims = [batch, train.Channels, train.Size, train.Size];
@@ -95,7 +90,7 @@ public sealed class PjrtModelTrainer : IModelTrainer, IDisposable
                     }
 
                     lastLoss = lossSum / steps;
-                    (weights, momenta) = Download(spec, program, state);
+                    (weights, momenta) = binding.ReadState(i => state[i].ToArray<float>());
                     if (options.CheckpointPath is not null)
                     {
                         TrainingCheckpoint.Save(options.CheckpointPath, spec, weights, momenta, epoch + 1);
@@ -128,7 +123,7 @@ public sealed class PjrtModelTrainer : IModelTrainer, IDisposable
         var batch = Math.Min(EvalBatch, data.Count);
         var program = Vgg16Programs.EvalStep(spec, batch);
         using var executable = _client.CompileHlo(program.Module.ToProtoBytes());
-        var fixedArgs = program.Arguments.Where(a => a.Name != "images").Select(a => _client.BufferFromHost<float>(weights[a.Name].Data, [.. a.Shape.Dimensions])).ToList();
+        var fixedArgs = new ModelBinding(program).BindState(weights, null, 0, Upload<float>, Upload<ulong>).ToList();
         var images = new float[batch * data.ImageLength];
         var labels = new int[batch];
         var correct = 0L;
@@ -167,31 +162,8 @@ public sealed class PjrtModelTrainer : IModelTrainer, IDisposable
         return (double)correct / data.Count;
     }
 
-    private static (ModelWeights Weights, ModelWeights Momenta) Download(Vgg16Spec spec, Vgg16Program program, List<PjrtBuffer> state)
-    {
-        var weights = new List<KeyValuePair<string, WeightTensor>>();
-        var momenta = new List<KeyValuePair<string, WeightTensor>>();
-        for (var i = 0; i < state.Count; i++)
-        {
-            var a = program.Arguments[i];
-            if (a.Name == "rng_state")
-            {
-                continue;
-            }
-
-            var tensor = new WeightTensor([.. a.Shape.Dimensions.Select(d => (int)d)], state[i].ToArray<float>());
-            if (a.Name.StartsWith("momentum.", StringComparison.Ordinal))
-            {
-                momenta.Add(KeyValuePair.Create(a.Name["momentum.".Length..], tensor));
-            }
-            else
-            {
-                weights.Add(KeyValuePair.Create(a.Name, tensor));
-            }
-        }
-
-        return (new ModelWeights(weights), new ModelWeights(momenta));
-    }
+    private PjrtBuffer Upload<T>(ProgramValue a, T[] data)
+        where T : unmanaged => _client.BufferFromHost<T>(data, [.. a.Shape.Dimensions]);
 
     /// <inheritdoc/>
     public void Dispose() => _client.Dispose();
