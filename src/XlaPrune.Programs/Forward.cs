@@ -19,6 +19,15 @@ internal sealed class Forward(HloBuilder b, Vgg16Spec spec, int batch, TrainStep
 
     private HloOp Sum(HloOp x, params long[] dims) => b.Reduce(x, b.Constant(0f), dims, AddF32);
 
+    /// <summary>Sum over the batch shards of all replicas (synchronised BatchNorm), else over this replica's.</summary>
+    private HloOp BatchSum(HloOp x, params long[] dims) =>
+        options.SyncBatchNorm && options.Replicas > 1 ? b.AllReduce(Sum(x, dims), AddF32) : Sum(x, dims);
+
+    /// <summary>Mean of a value across replicas (identity for one).</summary>
+    public HloOp ReplicaMean(HloOp x) => options.Replicas > 1
+        ? b.Multiply(b.AllReduce(x, AddF32), Full(1f / options.Replicas, x.Shape.Dimensions))
+        : x;
+
     public (HloOp Logits, HloOp[] NewStats, HloOp? NewRng) Run(HloOp[] ps, HloOp[] stats, HloOp images, HloOp? rng)
     {
         var x = images;
@@ -37,10 +46,10 @@ internal sealed class Forward(HloBuilder b, Vgg16Spec spec, int batch, TrainStep
             HloOp mean, variance;
             if (train)
             {
-                var count = (double)batch * dims[2] * dims[3];
-                mean = b.Multiply(Sum(x, 0, 2, 3), Full((float)(1 / count), [c.OutChannels]));
+                var count = (double)batch * dims[2] * dims[3] * (options.SyncBatchNorm ? options.Replicas : 1);
+                mean = b.Multiply(BatchSum(x, 0, 2, 3), Full((float)(1 / count), [c.OutChannels]));
                 var centred = b.Subtract(x, PerChannel(mean, dims));
-                variance = b.Multiply(Sum(b.Multiply(centred, centred), 0, 2, 3), Full((float)(1 / count), [c.OutChannels]));
+                variance = b.Multiply(BatchSum(b.Multiply(centred, centred), 0, 2, 3), Full((float)(1 / count), [c.OutChannels]));
                 var m = (float)options.BatchNormMomentum;
                 newStats.Add(b.Add(b.Multiply(Full(1 - m, [c.OutChannels]), rm), b.Multiply(Full(m, [c.OutChannels]), mean)));
                 var unbiased = b.Multiply(variance, Full((float)(count / (count - 1)), [c.OutChannels]));
