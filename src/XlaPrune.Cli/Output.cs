@@ -14,10 +14,51 @@ internal static class Output
         DictionaryKeyPolicy = null,
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower), new FiniteDoubleConverter(), new FiniteSingleConverter() },
     };
 
     public static void PrintJson<T>(T value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, Json));
+
+    // NaN and infinities have no JSON spelling: they are written as null (docs/cli.md).
+    private sealed class FiniteDoubleConverter : JsonConverter<double>
+    {
+        public override double Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            reader.TokenType == JsonTokenType.Null ? double.NaN : reader.GetDouble();
+
+        public override void Write(Utf8JsonWriter writer, double value, JsonSerializerOptions options)
+        {
+            if (double.IsFinite(value))
+            {
+                writer.WriteNumberValue(value);
+            }
+            else
+            {
+                writer.WriteNullValue();
+            }
+        }
+
+        public override bool HandleNull => true;
+    }
+
+    private sealed class FiniteSingleConverter : JsonConverter<float>
+    {
+        public override float Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            reader.TokenType == JsonTokenType.Null ? float.NaN : reader.GetSingle();
+
+        public override void Write(Utf8JsonWriter writer, float value, JsonSerializerOptions options)
+        {
+            if (float.IsFinite(value))
+            {
+                writer.WriteNumberValue(value);
+            }
+            else
+            {
+                writer.WriteNullValue();
+            }
+        }
+
+        public override bool HandleNull => true;
+    }
 
     /// <summary>Writes the whole file next to its destination, then renames it into place.</summary>
     public static void WriteFileAtomically(string path, ReadOnlySpan<byte> bytes) => WriteFilesAtomically([(path, bytes.ToArray())]);
@@ -41,19 +82,37 @@ internal static class Output
         }
     }
 
-    /// <summary>Fails with exit code 4 before any work if <paramref name="path"/> can never be written as a file.</summary>
-    public static void CheckOutputFile(string path)
+    /// <summary>
+    /// Fails with exit code 4 before any work if <paramref name="path"/> can never be written as a file,
+    /// or must not be replaced (a symbolic link, device node, FIFO, socket or directory).
+    /// </summary>
+    public static void CheckOutputFile(string path, string? option = null)
     {
-        if (Directory.Exists(path))
+        FileKind kind;
+        try
         {
-            throw new CliException(ExitCodes.BadOutput, $"cannot write {path}: it is a directory");
+            kind = FileKinds.Of(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            throw Refused(option, path, OutputReason(path, e));
+        }
+
+        if (kind is not (FileKind.Missing or FileKind.Regular))
+        {
+            throw Refused(option, path, $"it is {FileKinds.Describe(kind)}" + (kind == FileKind.Directory ? "" : "; only a regular file is replaced"));
         }
 
         if (FileAncestor(Path.GetDirectoryName(Path.GetFullPath(path))) is { } file)
         {
-            throw new CliException(ExitCodes.BadOutput, $"cannot write {path}: {file} is a file, not a directory");
+            throw Refused(option, path, $"{file} is a file, not a directory");
         }
     }
+
+    private static CliException Refused(string? option, string path, string reason) =>
+        option is null
+            ? new CliException(ExitCodes.BadOutput, $"cannot write {path}: {reason}")
+            : CliException.About(ExitCodes.BadOutput, option, $"cannot write {path}: {reason}");
 
     /// <summary>Why an output could not be written, in words that name the culprit.</summary>
     public static string OutputReason(string path, Exception e) =>
@@ -63,7 +122,7 @@ internal static class Output
         : e.Message;
 
     // The nearest existing ancestor of dir (or dir itself) if it is a file rather than a directory.
-    private static string? FileAncestor(string? dir)
+    public static string? FileAncestor(string? dir)
     {
         for (var d = dir; !string.IsNullOrEmpty(d); d = Path.GetDirectoryName(d))
         {

@@ -32,6 +32,7 @@ public static class AtomicFiles
                 current = path;
                 var full = Path.GetFullPath(path);
                 var dir = Path.GetDirectoryName(full)!;
+                ThrowUnlessReplaceable(full, path);
                 Directory.CreateDirectory(dir);
                 RemoveStaleTemps(dir, Path.GetFileName(full));
                 var temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
@@ -54,8 +55,32 @@ public static class AtomicFiles
                 File.Delete(temp);
             }
 
-            e.Data[FailedPathKey] = current;
-            throw;
+            // A message that names a temporary file names the destination instead.
+            var named = temps.Find(t => e.Message.Contains(t.Temp, StringComparison.Ordinal));
+            var renamed = named.Temp is null ? e
+                : e is UnauthorizedAccessException ? new UnauthorizedAccessException(e.Message.Replace(named.Temp, named.Given, StringComparison.Ordinal), e)
+                : e is IOException ? new IOException(e.Message.Replace(named.Temp, named.Given, StringComparison.Ordinal), e)
+                : e;
+            renamed.Data[FailedPathKey] = current;
+            if (ReferenceEquals(renamed, e))
+            {
+                throw;
+            }
+
+            throw renamed;
+        }
+    }
+
+    /// <summary>
+    /// Throws an <see cref="IOException"/> unless <paramref name="path"/> is missing or a regular
+    /// file: renaming over a symbolic link, a device node, a FIFO or a directory would replace it.
+    /// </summary>
+    public static void ThrowUnlessReplaceable(string path, string? given = null)
+    {
+        var kind = FileKinds.Of(path);
+        if (kind is not (FileKind.Missing or FileKind.Regular))
+        {
+            throw new IOException($"{given ?? path}: it is {FileKinds.Describe(kind)}; only a regular file is replaced");
         }
     }
 

@@ -121,20 +121,27 @@ public sealed record StudyOptions
     {
         foreach (var m in Methods)
         {
-            _ = ParseMethod(m);
+            try
+            {
+                _ = ParseMethod(m);
+            }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException(e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal), nameof(Methods), e);
+            }
         }
 
         foreach (var r in Ratios)
         {
             if (!(r >= 0 && r < 1))
             {
-                throw new ArgumentException($"ratio {r.ToString(CultureInfo.InvariantCulture)} is outside [0, 1)");
+                throw new ArgumentException($"ratio {r.ToString(CultureInfo.InvariantCulture)} is outside [0, 1)", nameof(Ratios));
             }
         }
 
         if (Seeds < 1)
         {
-            throw new ArgumentException($"seeds must be at least 1, got {Seeds}");
+            throw new ArgumentException($"seeds must be at least 1, got {Seeds}", nameof(Seeds));
         }
     }
 

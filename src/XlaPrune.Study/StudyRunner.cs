@@ -94,14 +94,9 @@ public sealed class StudyRunner(StudyOptions options, IModelTrainer trainer, ISt
     /// <summary>File-name id of a cell, e.g. <c>slimming-reload_r0.50_s0</c>.</summary>
     public static string CellId(string method, double ratio, int seed) => string.Create(CultureInfo.InvariantCulture, $"{method}_r{ratio:F2}_s{seed}");
 
-    private (ImageDataset Train, ImageDataset Test) LoadData() => _options.Dataset switch
-    {
-        "fashion-mnist" => (FashionMnist.Load(_options.DatasetDirectory, true, _options.TrainLimit), FashionMnist.Load(_options.DatasetDirectory, false, _options.TestLimit)),
-        "cifar10" => (Cifar10.Load(_options.DatasetDirectory, true, _options.TrainLimit), Cifar10.Load(_options.DatasetDirectory, false, _options.TestLimit)),
-        "imagenet-folder" => (ImageFolder.Load(Path.Combine(_options.DatasetDirectory, "train"), _options.Model.ImageSize, _options.TrainLimit),
-            ImageFolder.Load(Path.Combine(_options.DatasetDirectory, "val"), _options.Model.ImageSize, _options.TestLimit)),
-        _ => throw new ArgumentException($"unknown dataset '{_options.Dataset}' (known: fashion-mnist, cifar10, imagenet-folder)"),
-    };
+    private (ImageDataset Train, ImageDataset Test) LoadData() =>
+        (Datasets.Load(_options.Dataset, _options.DatasetDirectory, train: true, _options.TrainLimit, _options.Model.ImageSize),
+            Datasets.Load(_options.Dataset, _options.DatasetDirectory, train: false, _options.TestLimit, _options.Model.ImageSize));
 
     private ModelWeights Baseline(int seed, ImageDataset train, ImageDataset test, int done, int count, IProgress<StudyProgress>? progress, CancellationToken ct)
     {

@@ -17,13 +17,13 @@ public sealed class BadInputModelCommandsTests(BadInputFixture f) : IClassFixtur
     private void AssertNothingWritten() => Assert.Empty(BadInputFixture.Listing(_work));
 
     [Theory]
-    [InlineData("spec --width 0", "--width: width must be a positive number, got 0")]
-    [InlineData("spec --width -1", "--width: width must be a positive number, got -1")]
+    [InlineData("spec --width 0", "--width: must be in (0, 16], got 0")]
+    [InlineData("spec --width -1", "--width: must be in (0, 16], got -1")]
     [InlineData("spec --image-size 33", "--image-size: image_size must be a positive multiple of 32 (five 2x2 max-pools), got 33")]
-    [InlineData("spec --classes 0", "--classes: classes must be at least 1, got 0")]
-    [InlineData("spec --in-channels 0", "--in-channels: input_channels must be at least 1, got 0")]
+    [InlineData("spec --classes 0", "--classes: must be in [1, 1000000], got 0")]
+    [InlineData("spec --in-channels 0", "--in-channels: must be in [1, 4096], got 0")]
     [InlineData("spec --variant vgg19", "--variant: unknown variant 'vgg19' (known: cifar, imagenet)")]
-    [InlineData("spec --width abc", "Failed to convert 'abc' to Double.")]
+    [InlineData("spec --width abc", "--width: 'abc' is not a number")]
     [InlineData("layout --ratio 1 --method uniform", "--ratio must be in [0, 1), got 1")]
     [InlineData("layout --ratio -0.5 --method uniform", "--ratio must be in [0, 1), got -0.5")]
     [InlineData("layout --ratio 0.5 --method l1", "--method: unknown method 'l1' (known: uniform)")]
@@ -86,11 +86,11 @@ public sealed class BadInputModelCommandsTests(BadInputFixture f) : IClassFixtur
     [Fact]
     public void Hlo_unwritable_outputs_exit_4_and_leave_no_output_nor_temporary_file()
     {
-        Refusal.Assert(Run($"hlo {BadInputFixture.ModelOptions} --out {f.AFile}/x.pb"), 4, $"cannot write {f.AFile}/x.pb: {f.AFile} is a file, not a directory");
-        Refusal.Assert(Run($"hlo {BadInputFixture.ModelOptions} --out {_work}"), 4, $"cannot write {_work}: it is a directory");
+        Refusal.Assert(Run($"hlo {BadInputFixture.ModelOptions} --out {f.AFile}/x.pb"), 4, $"--out: cannot write {f.AFile}/x.pb: {f.AFile} is a file, not a directory");
+        Refusal.Assert(Run($"hlo {BadInputFixture.ModelOptions} --out {_work}"), 4, $"--out: cannot write {_work}: it is a directory");
         // The third of three outputs cannot be written: the first two must not appear either.
         Refusal.Assert(Run($"hlo {BadInputFixture.ModelOptions} --program eval-step --batch 2 --out x.pb --text x.hlo --mlir {f.AFile}/x.mlir"), 4,
-            $"cannot write {f.AFile}/x.mlir: {f.AFile} is a file, not a directory");
+            $"--mlir: cannot write {f.AFile}/x.mlir: {f.AFile} is a file, not a directory");
         AssertNothingWritten();
     }
 

@@ -26,9 +26,8 @@ public sealed class BadInputTrainingCommandsTests(BadInputFixture f) : IClassFix
     [InlineData("train --out t.safetensors --weight-decay -0.1", "--weight-decay and --slimming-lambda must not be negative")]
     [InlineData("train --out t.safetensors --schedule linear", "--schedule: unknown schedule 'linear' (known: constant, step, cosine)")]
     [InlineData("train --out t.safetensors --dataset mnist", "--dataset: unknown dataset 'mnist' (known: fashion-mnist, cifar10, imagenet-folder)")]
-    [InlineData("train --out t.safetensors --dataset cifar10", "--dataset-dir is required for cifar10 (the folder of data_batch_*.bin)")]
-    [InlineData("train --out t.safetensors --width 0", "--width: width must be a positive number, got 0")]
-    [InlineData("train", "--out: the checkpoint to write is required")]
+    [InlineData("train --out t.safetensors --dataset cifar10", "--dataset-dir: required for cifar10 (the folder of data_batch_*.bin)")]
+    [InlineData("train --out t.safetensors --width 0", "--width: must be in (0, 16], got 0")]
     [InlineData("prune --checkpoint ck --out p --ratio -0.1", "--ratio must be in [0, 1), got -0.1")]
     [InlineData("prune --checkpoint ck --out p --ratio 1", "--ratio must be in [0, 1), got 1")]
     [InlineData("prune --checkpoint ck --out p --ratio 0.5 --floor 2", "--floor must be in [0, 1], got 2")]
@@ -77,7 +76,7 @@ public sealed class BadInputTrainingCommandsTests(BadInputFixture f) : IClassFix
     [Fact]
     public void Prune_checks_its_test_set_before_writing_anything()
     {
-        Refusal.Assert(Run($"prune --checkpoint {f.Checkpoint} --ratio 0.5 --dataset cifar10 --out p"), 2, "--dataset-dir is required for cifar10 (the folder of data_batch_*.bin)");
+        Refusal.Assert(Run($"prune --checkpoint {f.Checkpoint} --ratio 0.5 --dataset cifar10 --out p"), 2, "--dataset-dir: required for cifar10 (the folder of data_batch_*.bin)");
         Refusal.Assert(Run($"prune --checkpoint {f.Checkpoint} --ratio 0.5 --dataset-dir /nonexistent/fm --out p"), 3,
             "/nonexistent/fm/t10k-labels-idx1-ubyte.gz: cannot open: Could not find a part of the path '/nonexistent/fm/t10k-labels-idx1-ubyte.gz'.");
         AssertNothingWritten();
@@ -87,9 +86,9 @@ public sealed class BadInputTrainingCommandsTests(BadInputFixture f) : IClassFix
     public void Prune_unwritable_output_exits_4_and_leaves_nothing()
     {
         Refusal.Assert(Run($"prune --checkpoint {f.Checkpoint} --ratio 0.5 --dataset none --out {f.AFile}/p"), 4,
-            $"cannot write to {f.AFile}/p: {f.AFile} is a file, not a directory");
+            $"--out: cannot write to {f.AFile}/p: {f.AFile} is a file, not a directory");
         Refusal.Assert(Run($"prune --checkpoint {f.Checkpoint} --ratio 0.5 --dataset none --out {f.AFile}"), 4,
-            $"cannot write to {f.AFile}: it is a file, not a directory");
+            $"--out: cannot write to {f.AFile}: it is a file, not a directory");
         AssertNothingWritten();
     }
 
@@ -110,8 +109,8 @@ public sealed class BadInputTrainingCommandsTests(BadInputFixture f) : IClassFix
     {
         Refusal.Assert(Run($"train {Tiny} --dataset-dir /nonexistent/fm --out t.safetensors"), 3,
             "/nonexistent/fm/train-labels-idx1-ubyte.gz: cannot open: Could not find a part of the path '/nonexistent/fm/train-labels-idx1-ubyte.gz'.");
-        Refusal.Assert(Run($"train {Tiny} --out {f.AFile}/t.safetensors"), 4, $"cannot write {f.AFile}/t.safetensors: {f.AFile} is a file, not a directory");
-        Refusal.Assert(Run($"train {Tiny} --out {_work}"), 4, $"cannot write {_work}: it is a directory");
+        Refusal.Assert(Run($"train {Tiny} --out {f.AFile}/t.safetensors"), 4, $"--out: cannot write {f.AFile}/t.safetensors: {f.AFile} is a file, not a directory");
+        Refusal.Assert(Run($"train {Tiny} --out {_work}"), 4, $"--out: cannot write {_work}: it is a directory");
         Refusal.Assert(Run($"train --in-channels 3 --width 0.03125 --limit 32 --test-limit 16 --out t.safetensors"), 3,
             "dataset fashion-mnist/train (1x32x32, 10 classes) does not fit vgg16-cifar w=0.03125 in=3 size=32 classes=10 [2,2,M,4,4,M,8,8,8,M,16,16,16,M,16,16,16,M]");
         AssertNothingWritten();
@@ -132,7 +131,7 @@ public sealed class BadInputTrainingCommandsTests(BadInputFixture f) : IClassFix
     {
         Refusal.Assert(Run("study --dataset-dir /nonexistent/fm --out s"), 3,
             "/nonexistent/fm/t10k-labels-idx1-ubyte.gz: cannot open: Could not find a part of the path '/nonexistent/fm/t10k-labels-idx1-ubyte.gz'.");
-        Refusal.Assert(Run($"study --out {f.AFile}/s"), 4, $"cannot write to {f.AFile}/s: {f.AFile} is a file, not a directory");
+        Refusal.Assert(Run($"study --out {f.AFile}/s"), 4, $"--out: cannot write to {f.AFile}/s: {f.AFile} is a file, not a directory");
         AssertNothingWritten();
     }
 }

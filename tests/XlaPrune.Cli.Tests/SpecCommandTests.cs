@@ -17,7 +17,7 @@ public class SpecCommandTests
 
     [Theory]
     [InlineData("--variant", "foo", "xlaprune: --variant: unknown variant 'foo' (known: cifar, imagenet)")]
-    [InlineData("--width", "-1", "xlaprune: --width: width must be a positive number, got -1")]
+    [InlineData("--width", "-1", "xlaprune: --width: must be in (0, 16], got -1")]
     [InlineData("--image-size", "28", "xlaprune: --image-size: image_size must be a positive multiple of 32 (five 2x2 max-pools), got 28")]
     public void Impossible_options_give_one_line_and_exit_code_2(string option, string value, string message)
     {

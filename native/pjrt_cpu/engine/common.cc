@@ -243,4 +243,24 @@ std::string ShapeText(const ArrayShape& shape) {
   return s + "]";
 }
 
+std::string Shape::Text() const {
+  if (!tuple) return ShapeText(array);
+  std::string s = "(";
+  for (size_t i = 0; i < elements.size(); i++) s += (i ? ", " : "") + elements[i].Text();
+  return s + ")";
+}
+
+bool Shape::operator==(const Shape& other) const {
+  if (tuple != other.tuple) return false;
+  if (!tuple) return array.type == other.array.type && array.dims == other.array.dims;
+  return elements == other.elements;
+}
+
+int64_t Shape::Bytes() const {
+  if (!tuple) return static_cast<int64_t>(array.ByteSize());
+  int64_t n = 0;
+  for (const auto& e : elements) n += e.Bytes();
+  return n;
+}
+
 }  // namespace xlaprune::cpu

@@ -111,6 +111,7 @@ struct CompileConfig {
   int num_replicas = 1;
   int num_partitions = 1;
   int num_threads = 0;  // 0: one per hardware thread
+  bool fusion = true;   // false: every instruction runs alone (tests compare both paths)
 };
 
 // What PJRT_Executable_GetCompiledMemoryStats reports; all in bytes.

@@ -13,6 +13,7 @@ internal sealed class CompileCommand : Command<CompileCommand.Settings>
     {
         [CommandArgument(0, "<FILE.pb>")]
         [Description("Serialized xla.HloModuleProto.")]
+        [InputFile]
         public string File { get; init; } = "";
     }
 
@@ -66,7 +67,7 @@ internal sealed class CompileCommand : Command<CompileCommand.Settings>
             AnsiConsole.MarkupLineInterpolated($"compiled {settings.File} on {client.PlatformName} in {compileMs:F1} ms");
             foreach (var (o, i) in outputs.Select((o, i) => (o, i)))
             {
-                AnsiConsole.MarkupLineInterpolated($"  output {i}: {o.element_type}[{string.Join(",", o.dims)}]");
+                AnsiConsole.MarkupLineInterpolated($"  output {i}: {$"{o.element_type}[{string.Join(",", o.dims)}]"}");
             }
 
             AnsiConsole.MarkupLineInterpolated(

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using RangeAttribute = System.ComponentModel.DataAnnotations.RangeAttribute;
 using Spectre.Console.Cli;
 using XlaPrune.Models;
 using XlaPrune.Torch;
@@ -9,21 +10,41 @@ namespace XlaPrune.Cli;
 /// <summary>Loading datasets and checkpoints with CLI-grade errors.</summary>
 internal static class Inputs
 {
-    public static ImageDataset LoadDataset(string dataset, string? directory, bool train, int? limit)
+    // Dataset registry parameters, as its ArgumentExceptions name them, to the options that set them.
+    private static readonly Dictionary<string, string> s_datasetOptions = new(StringComparer.Ordinal)
+    {
+        ["name"] = "--dataset",
+        ["directory"] = "--dataset-dir",
+        ["limit"] = "--limit",
+    };
+
+    /// <summary>Loads a split through the library's one dataset registry; image folders are resized to <paramref name="imageSize"/>.</summary>
+    public static ImageDataset LoadDataset(string dataset, string? directory, bool train, int? limit, int imageSize)
     {
         try
         {
-            return dataset switch
-            {
-                "fashion-mnist" => FashionMnist.Load(directory ?? FashionMnist.DefaultDirectory, train, limit),
-                "cifar10" => Cifar10.Load(directory ?? throw new CliException(ExitCodes.Usage, "--dataset-dir is required for cifar10 (the folder of data_batch_*.bin)"), train, limit),
-                "imagenet-folder" => ImageFolder.Load(Path.Combine(directory ?? throw new CliException(ExitCodes.Usage, "--dataset-dir is required for imagenet-folder (a folder with train/ and val/ class folders)"), train ? "train" : "val"), 224, limit),
-                _ => throw new CliException(ExitCodes.Usage, $"--dataset: unknown dataset '{dataset}' (known: fashion-mnist, cifar10, imagenet-folder)"),
-            };
+            return Datasets.Load(dataset, directory, train, limit, imageSize);
+        }
+        catch (ArgumentException e)
+        {
+            throw CliException.FromArgument(e, s_datasetOptions);
         }
         catch (DatasetException e)
         {
             throw new CliException(ExitCodes.BadInput, e.Message, e);
+        }
+    }
+
+    /// <summary>The shape of a dataset's images, or a usage error naming --dataset.</summary>
+    public static DatasetShape DatasetShape(string dataset)
+    {
+        try
+        {
+            return Datasets.Shape(dataset);
+        }
+        catch (ArgumentException e)
+        {
+            throw CliException.FromArgument(e, s_datasetOptions);
         }
     }
 
@@ -41,6 +62,10 @@ internal static class Inputs
         catch (InvalidDataException e)
         {
             throw new CliException(ExitCodes.BadInput, e.Message, e);
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliException(ExitCodes.BadInput, $"{path}: {CliException.FromArgument(e, new Dictionary<string, string>()).Message}", e);
         }
     }
 
@@ -60,7 +85,9 @@ internal static class Inputs
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new CliException(ExitCodes.BadOutput, $"cannot write to {dir}: {Output.OutputReason(dir, e)}", e);
+            // The probe's own name never appears: the reason is about the folder.
+            var reason = e is UnauthorizedAccessException ? "permission denied" : Output.OutputReason(dir, e).Replace(Path.Combine(dir, $".xlaprune-write-test-{Environment.ProcessId}"), dir, StringComparison.Ordinal);
+            throw new CliException(ExitCodes.BadOutput, $"cannot write to {dir}: {reason}", e);
         }
     }
 }
@@ -68,7 +95,7 @@ internal static class Inputs
 internal class DatasetSettings : ModelSettings
 {
     [CommandOption("--dataset <NAME>")]
-    [Description("fashion-mnist (Debian's dataset-fashion-mnist, padded to 32x32), cifar10 (binary batches) or imagenet-folder (train/ and val/ class folders, 224x224).")]
+    [Description("fashion-mnist (Debian's dataset-fashion-mnist, 1 channel, padded to 32x32), cifar10 (binary batches, 3 channels) or imagenet-folder (train/ and val/ class folders, resized to --image-size).")]
     [DefaultValue("fashion-mnist")]
     public string Dataset { get; init; } = "fashion-mnist";
 
@@ -78,6 +105,7 @@ internal class DatasetSettings : ModelSettings
 
     [CommandOption("--test-limit <N>")]
     [Description("Use only the first N test images.")]
+    [Range(1, int.MaxValue)]
     public int? TestLimit { get; init; }
 
     [CommandOption("--json")]

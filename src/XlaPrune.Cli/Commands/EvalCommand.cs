@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using RangeAttribute = System.ComponentModel.DataAnnotations.RangeAttribute;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using XlaPrune.Torch;
@@ -11,16 +12,22 @@ internal sealed class EvalCommand : Command<EvalCommand.Settings>
     internal sealed class Settings : CommandSettings
     {
         [CommandOption("--checkpoint <FILE>")]
+        [Description("Checkpoint to evaluate (from train or prune).")]
+        [InputFile]
         public string Checkpoint { get; init; } = "";
 
         [CommandOption("--dataset <NAME>")]
+        [Description("Test set: fashion-mnist, cifar10 or imagenet-folder.")]
         [DefaultValue("fashion-mnist")]
         public string Dataset { get; init; } = "fashion-mnist";
 
         [CommandOption("--dataset-dir <DIR>")]
+        [Description("Folder of the dataset files (default for fashion-mnist: /usr/share/datasets/fashion-mnist).")]
         public string? DatasetDir { get; init; }
 
         [CommandOption("--test-limit <N>")]
+        [Description("Use only the first N test images.")]
+        [Range(1, int.MaxValue)]
         public int? TestLimit { get; init; }
 
         [CommandOption("--json")]
@@ -36,7 +43,7 @@ internal sealed class EvalCommand : Command<EvalCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var (spec, weights, epochs) = Inputs.LoadCheckpoint(settings.Checkpoint);
-        var test = Inputs.LoadDataset(settings.Dataset, settings.DatasetDir, train: false, settings.TestLimit);
+        var test = Inputs.LoadDataset(settings.Dataset, settings.DatasetDir, train: false, settings.TestLimit, spec.ImageSize);
         if (test.Channels != spec.InputChannels || test.Size != spec.ImageSize)
         {
             throw new CliException(ExitCodes.BadInput,

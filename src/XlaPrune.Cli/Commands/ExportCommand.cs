@@ -12,6 +12,7 @@ internal sealed class ExportCommand : Command<ExportCommand.Settings>
     {
         [CommandOption("--checkpoint <FILE>")]
         [Description("The checkpoint to export (from train, prune or study); its spec gives the network.")]
+        [InputFile]
         public string Checkpoint { get; init; } = "";
 
         [CommandOption("--format <FORMAT>")]
@@ -25,6 +26,7 @@ internal sealed class ExportCommand : Command<ExportCommand.Settings>
 
         [CommandOption("--out <FILE>")]
         [Description("The .onnx file to write (replaced only by a complete new file).")]
+        [OutputFile]
         public string Out { get; init; } = "";
 
         [CommandOption("--json")]

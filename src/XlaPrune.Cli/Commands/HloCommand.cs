@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using RangeAttribute = System.ComponentModel.DataAnnotations.RangeAttribute;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using XlaPrune.Programs;
@@ -12,6 +13,7 @@ internal sealed class HloCommand : Command<HloCommand.Settings>
     {
         [CommandOption("--plan <PLAN.json>")]
         [Description("Build the pruned model of this plan (it must be for the model the options describe).")]
+        [InputFile]
         public string? Plan { get; init; }
 
         [CommandOption("--program <NAME>")]
@@ -20,19 +22,24 @@ internal sealed class HloCommand : Command<HloCommand.Settings>
         public string Program { get; init; } = "train-step";
 
         [CommandOption("--batch <B>")]
+        [Description("Images per step.")]
+        [Range(1, 65_536)]
         [DefaultValue(128)]
         public int Batch { get; init; } = 128;
 
         [CommandOption("--out <FILE.pb>")]
         [Description("Serialized HloModuleProto.")]
+        [OutputFile]
         public string Out { get; init; } = "";
 
         [CommandOption("--text <FILE.hlo>")]
         [Description("Also write XLA's HLO text.")]
+        [OutputFile]
         public string? Text { get; init; }
 
         [CommandOption("--mlir <FILE.mlir>")]
         [Description("Also write StableHLO MLIR text.")]
+        [OutputFile]
         public string? Mlir { get; init; }
 
         public override ValidationResult Validate()

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using RangeAttribute = System.ComponentModel.DataAnnotations.RangeAttribute;
 using System.Globalization;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -16,9 +17,11 @@ internal sealed class LayoutCommand : Command<LayoutCommand.Settings>
     {
         [CommandOption("--plan <PLAN.json>")]
         [Description("A pruning plan (from xlaprune prune); its model replaces the model options.")]
+        [InputFile]
         public string? Plan { get; init; }
 
         [CommandOption("--ratio <R>")]
+        [Range(0.0, 1.0, MaximumIsExclusive = true)]
         [Description("With --method uniform: remove this fraction of every conv's channels.")]
         public double? Ratio { get; init; }
 
@@ -27,10 +30,13 @@ internal sealed class LayoutCommand : Command<LayoutCommand.Settings>
         public string? Method { get; init; }
 
         [CommandOption("--dtype <T>")]
+        [Description("Element type of the tensors: f32 or bf16.")]
         [DefaultValue("f32")]
         public string Dtype { get; init; } = "f32";
 
         [CommandOption("--batch <B>")]
+        [Description("Images per step.")]
+        [Range(1, 65_536)]
         [DefaultValue(128)]
         public int Batch { get; init; } = 128;
 
@@ -39,6 +45,7 @@ internal sealed class LayoutCommand : Command<LayoutCommand.Settings>
         public string? Plugin { get; init; }
 
         [CommandOption("--json")]
+        [Description("Print JSON instead of a table.")]
         public bool Json { get; init; }
 
         public override ValidationResult Validate()

@@ -7,6 +7,9 @@ namespace XlaPrune.Cli;
 /// <summary>The --plugin option: a name (cpu, tpu, cuda) or a path to a PJRT plugin .so.</summary>
 internal static class PluginOption
 {
+    /// <summary>The variable that chooses the plugin when --plugin is not given.</summary>
+    public const string EnvironmentVariable = "XLAPRUNE_PJRT_PLUGIN";
+
     public const string Description =
         "PJRT plugin: cpu (ours, default), tpu, cuda, or a path to a .so. Default: $XLAPRUNE_PJRT_PLUGIN, else cpu.";
 
@@ -17,13 +20,21 @@ internal static class PluginOption
     /// <summary>Loads the plugin, turning a failure into exit code 3 with the loader's list of paths tried.</summary>
     public static PjrtPlugin Load(string? nameOrPath)
     {
+        // Which option or variable chose the plugin, so an error can name it.
+        var subject = nameOrPath is not null ? "--plugin"
+            : string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(EnvironmentVariable)) ? null : EnvironmentVariable;
         try
         {
             return PjrtPlugin.Load(nameOrPath);
         }
         catch (PjrtException e)
         {
-            throw new CliException(ExitCodes.BadInput, e.Message, e);
+            throw new CliException(ExitCodes.BadInput, e.Message, e) { KeepLines = true };
+        }
+        catch (Exception e) when (e is ArgumentException or System.Text.Json.JsonException or IOException or UnauthorizedAccessException)
+        {
+            var reason = e is ArgumentException a ? CliException.FromArgument(a, new Dictionary<string, string>()).Message : e.Message;
+            throw subject is null ? new CliException(ExitCodes.BadInput, reason, e) : CliException.About(ExitCodes.BadInput, subject, reason, e);
         }
     }
 }

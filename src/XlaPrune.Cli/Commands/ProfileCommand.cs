@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using RangeAttribute = System.ComponentModel.DataAnnotations.RangeAttribute;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using XlaPrune.Pjrt;
@@ -17,26 +18,35 @@ internal sealed class ProfileCommand : Command<ProfileCommand.Settings>
 
         [CommandOption("--plan <PLAN.json>")]
         [Description("Profile the pruned model of this plan (it must be for the model the options describe).")]
+        [InputFile]
         public string? Plan { get; init; }
 
         [CommandOption("--batch <B>")]
+        [Description("Images per step.")]
+        [Range(1, 65_536)]
         [DefaultValue(128)]
         public int Batch { get; init; } = 128;
 
         [CommandOption("--steps <N>")]
+        [Description("Timed steps.")]
+        [Range(1, 1_000_000)]
         [DefaultValue(10)]
         public int Steps { get; init; } = 10;
 
         [CommandOption("--warmup <K>")]
+        [Description("Untimed steps before them.")]
+        [Range(0, 1_000_000)]
         [DefaultValue(2)]
         public int Warmup { get; init; } = 2;
 
         [CommandOption("--devices <N>")]
         [Description("Devices for a data-parallel step (one replica each); --batch is the global batch.")]
+        [Range(1, 1024)]
         [DefaultValue(1)]
         public int Devices { get; init; } = 1;
 
         [CommandOption("--json")]
+        [Description("Print JSON.")]
         public bool Json { get; init; }
 
         public override ValidationResult Validate()

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using RangeAttribute = System.ComponentModel.DataAnnotations.RangeAttribute;
 using System.Globalization;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -16,6 +17,7 @@ internal sealed class PruneCommand : Command<PruneCommand.Settings>
     {
         [CommandOption("--checkpoint <FILE>")]
         [Description("Trained checkpoint (safetensors written by xlaprune train).")]
+        [InputFile]
         public string Checkpoint { get; init; } = "";
 
         [CommandOption("--method <M>")]
@@ -24,7 +26,8 @@ internal sealed class PruneCommand : Command<PruneCommand.Settings>
         public string Method { get; init; } = "slimming";
 
         [CommandOption("--ratio <R>")]
-        [Description("Fraction of all conv channels to remove, in [0, 1): one global threshold across layers.")]
+        [Range(0.0, 1.0, MaximumIsExclusive = true)]
+        [Description("Fraction of all conv channels to remove, in [[0, 1): one global threshold across layers.")]
         public double Ratio { get; init; }
 
         [CommandOption("--floor <F>")]
@@ -33,6 +36,7 @@ internal sealed class PruneCommand : Command<PruneCommand.Settings>
         public double Floor { get; init; } = 0.1;
 
         [CommandOption("--round-to <N>")]
+        [Range(1, 65_536)]
         [Description("Round kept counts to a multiple of N.")]
         [DefaultValue(1)]
         public int RoundTo { get; init; } = 1;
@@ -55,6 +59,7 @@ internal sealed class PruneCommand : Command<PruneCommand.Settings>
         public bool Scratch { get; init; }
 
         [CommandOption("--seed <S>")]
+        [Description("Seed of the fresh weights with --scratch.")]
         [DefaultValue(0)]
         public int Seed { get; init; }
 
@@ -64,16 +69,21 @@ internal sealed class PruneCommand : Command<PruneCommand.Settings>
         public string Dataset { get; init; } = "fashion-mnist";
 
         [CommandOption("--dataset-dir <DIR>")]
+        [Description("Folder of the dataset files (default for fashion-mnist: /usr/share/datasets/fashion-mnist).")]
         public string? DatasetDir { get; init; }
 
         [CommandOption("--test-limit <N>")]
+        [Description("Use only the first N test images.")]
+        [Range(1, int.MaxValue)]
         public int? TestLimit { get; init; }
 
         [CommandOption("--out <DIR>")]
         [Description("Folder for plan.json and pruned.safetensors.")]
+        [OutputDirectory("plan.json", "pruned.safetensors")]
         public string Out { get; init; } = "";
 
         [CommandOption("--json")]
+        [Description("Print a JSON summary.")]
         public bool Json { get; init; }
 
         public override ValidationResult Validate()
@@ -126,7 +136,7 @@ internal sealed class PruneCommand : Command<PruneCommand.Settings>
 
         // Every input is read and checked before anything is written.
         var (spec, weights, _) = Inputs.LoadCheckpoint(settings.Checkpoint);
-        var test = settings.Dataset == "none" ? null : Inputs.LoadDataset(settings.Dataset, settings.DatasetDir, train: false, settings.TestLimit);
+        var test = settings.Dataset == "none" ? null : Inputs.LoadDataset(settings.Dataset, settings.DatasetDir, train: false, settings.TestLimit, spec.ImageSize);
         if (test is not null && (test.Channels != spec.InputChannels || test.Size != spec.ImageSize || test.Classes > spec.Classes))
         {
             throw new CliException(ExitCodes.BadInput,

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using RangeAttribute = System.ComponentModel.DataAnnotations.RangeAttribute;
 using System.Globalization;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -34,26 +35,32 @@ internal sealed class StudyCommand : Command<StudyCommand.Settings>
         public string? Methods { get; init; }
 
         [CommandOption("--ratios <LIST>")]
-        [Description("Comma-separated pruned ratios in [0, 1), e.g. 0,0.1,0.5.")]
+        [Description("Comma-separated pruned ratios in [[0, 1), e.g. 0,0.1,0.5.")]
         public string? Ratios { get; init; }
 
         [CommandOption("--seeds <N>")]
+        [Description("Seeds per cell (each trains its own baseline).")]
+        [Range(1, 1000)]
         [DefaultValue(1)]
         public int Seeds { get; init; } = 1;
 
         [CommandOption("--train-limit <N>")]
+        [Range(1, int.MaxValue)]
         [Description("Use only the first N training images (default: the preset's).")]
         public int? TrainLimit { get; init; }
 
         [CommandOption("--test-limit <N>")]
+        [Range(1, int.MaxValue)]
         [Description("Use only the first N test images (default: the preset's).")]
         public int? TestLimit { get; init; }
 
         [CommandOption("--baseline-epochs <N>")]
+        [Range(1, 100_000)]
         [Description("Epochs of the baseline (default: the preset's).")]
         public int? BaselineEpochs { get; init; }
 
         [CommandOption("--retrain-epochs <N>")]
+        [Range(0, 100_000)]
         [Description("Epochs of retraining after pruning (default: the preset's).")]
         public int? RetrainEpochs { get; init; }
 
@@ -64,6 +71,7 @@ internal sealed class StudyCommand : Command<StudyCommand.Settings>
 
         [CommandOption("--devices <N>")]
         [Description("Devices of the plugin for the data-parallel train step (profiling, and training with --trainer pjrt); the batch is global.")]
+        [Range(1, 1024)]
         [DefaultValue(1)]
         public int Devices { get; init; } = 1;
 
@@ -76,6 +84,7 @@ internal sealed class StudyCommand : Command<StudyCommand.Settings>
         public bool NoProfile { get; init; }
 
         [CommandOption("--out <DIR>")]
+        [OutputDirectory]
         [Description("Output folder; rerunning with the same folder resumes.")]
         public string Out { get; init; } = "";
 
@@ -115,6 +124,14 @@ internal sealed class StudyCommand : Command<StudyCommand.Settings>
         }
     }
 
+    // StudyOptions properties, as their ArgumentExceptions name them, to the options that set them.
+    private static readonly Dictionary<string, string> s_optionOf = new(StringComparer.Ordinal)
+    {
+        [nameof(StudyOptions.Methods)] = "--methods",
+        [nameof(StudyOptions.Ratios)] = "--ratios",
+        [nameof(StudyOptions.Seeds)] = "--seeds",
+    };
+
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var options = settings.Preset == "paper"
@@ -124,7 +141,7 @@ internal sealed class StudyCommand : Command<StudyCommand.Settings>
         {
             Dataset = settings.Dataset ?? options.Dataset,
             DatasetDirectory = settings.DatasetDir ?? options.DatasetDirectory,
-            Methods = settings.Methods is null ? options.Methods : [.. settings.Methods.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)],
+            Methods = settings.Methods is null ? options.Methods : ParseMethods(settings.Methods),
             Ratios = settings.Ratios is null ? options.Ratios : ParseRatios(settings.Ratios),
             Seeds = settings.Seeds,
             TrainLimit = settings.TrainLimit ?? options.TrainLimit,
@@ -145,10 +162,10 @@ internal sealed class StudyCommand : Command<StudyCommand.Settings>
         }
         catch (ArgumentException e)
         {
-            throw new CliException(ExitCodes.Usage, (e.Message.StartsWith("ratio", StringComparison.Ordinal) ? "--ratios: " : e.Message.StartsWith("unknown method", StringComparison.Ordinal) ? "--methods: " : "") + e.Message, e);
+            throw CliException.FromArgument(e, s_optionOf);
         }
 
-        _ = Inputs.LoadDataset(options.Dataset, options.DatasetDirectory, train: false, limit: 1); // fail fast on missing data, before creating anything
+        _ = Inputs.LoadDataset(options.Dataset, options.DatasetDirectory, train: false, limit: 1, options.Model.ImageSize); // fail fast on missing data, before creating anything
         Inputs.EnsureWritableDirectory(options.OutputDirectory);
         PjrtPlugin? plugin = settings.NoProfile && options.Trainer == TrainerKind.Torch ? null : PluginOption.Load(settings.Plugin);
         foreach (var (what, batch) in new[] { ("profiled", options.ProfileBatch), ("training", options.Training.BatchSize) })
@@ -215,15 +232,22 @@ internal sealed class StudyCommand : Command<StudyCommand.Settings>
         return cells;
     }
 
+    private static string[] ParseMethods(string text)
+    {
+        string[] methods = [.. text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)];
+        return methods.Length > 0 ? methods : throw CliException.ForOption("--methods", "no method given");
+    }
+
     private static double[] ParseRatios(string text)
     {
         try
         {
-            return [.. text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(r => double.Parse(r, CultureInfo.InvariantCulture))];
+            double[] ratios = [.. text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(r => double.Parse(r, NumberStyles.Float, CultureInfo.InvariantCulture))];
+            return ratios.Length > 0 ? ratios : throw CliException.ForOption("--ratios", "no ratio given");
         }
-        catch (FormatException e)
+        catch (Exception e) when (e is FormatException or OverflowException)
         {
-            throw new CliException(ExitCodes.Usage, $"--ratios: '{text}' is not a comma-separated list of numbers", e);
+            throw CliException.ForOption("--ratios", $"'{StrictArguments.Shorten(text)}' is not a comma-separated list of numbers", e);
         }
     }
 

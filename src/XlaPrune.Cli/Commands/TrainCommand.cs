@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using RangeAttribute = System.ComponentModel.DataAnnotations.RangeAttribute;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using XlaPrune.Models;
@@ -12,23 +13,35 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
 {
     internal sealed class Settings : DatasetSettings
     {
+        [CommandOption("--checkpoint <FILE>")]
+        [Description("Start from this checkpoint (e.g. a pruned.safetensors from prune): its model replaces the model options.")]
+        [InputFile]
+        public string? Checkpoint { get; init; }
+
         [CommandOption("--epochs <N>")]
+        [Description("Passes over the training set.")]
+        [Range(1, 100_000)]
         [DefaultValue(1)]
         public int Epochs { get; init; } = 1;
 
         [CommandOption("--limit <N>")]
         [Description("Use only the first N training images.")]
+        [Range(1, int.MaxValue)]
         public int? Limit { get; init; }
 
         [CommandOption("--batch <B>")]
+        [Description("Images per step.")]
+        [Range(1, 65_536)]
         [DefaultValue(128)]
         public int Batch { get; init; } = 128;
 
         [CommandOption("--lr <LR>")]
+        [Description("Initial learning rate (SGD, momentum 0.9).")]
         [DefaultValue(0.01)]
         public double LearningRate { get; init; } = 0.01;
 
         [CommandOption("--weight-decay <WD>")]
+        [Description("L2 weight decay.")]
         [DefaultValue(0.0)]
         public double WeightDecay { get; init; }
 
@@ -43,6 +56,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         public string Schedule { get; init; } = "constant";
 
         [CommandOption("--seed <S>")]
+        [Description("Seed of the initial weights and of the batch order.")]
         [DefaultValue(0)]
         public int Seed { get; init; }
 
@@ -57,6 +71,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
 
         [CommandOption("--devices <N>")]
         [Description("With --trainer pjrt: devices to train on data-parallel (one replica each); --batch is the global batch.")]
+        [Range(1, 1024)]
         [DefaultValue(1)]
         public int Devices { get; init; } = 1;
 
@@ -66,7 +81,11 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
 
         [CommandOption("--out <CHECKPOINT>")]
         [Description("Checkpoint to write (safetensors); an existing one of the same model is resumed.")]
-        public string? Out { get; init; }
+        [OutputFile]
+        [DefaultValue(DefaultOut)]
+        public string Out { get; init; } = DefaultOut;
+
+        public const string DefaultOut = "model.safetensors";
 
         public override ValidationResult Validate()
         {
@@ -99,6 +118,11 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
             if (string.IsNullOrEmpty(Out))
             {
                 return ValidationResult.Error("--out: the checkpoint to write is required");
+            }
+
+            if (Checkpoint is not null && AnyModelOption)
+            {
+                return ValidationResult.Error("--checkpoint: the model comes from the checkpoint; drop --variant, --width, --in-channels, --classes and --image-size");
             }
 
             if (Epochs < 1)
@@ -134,16 +158,29 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var spec = settings.BuildSpec();
-        Output.CheckOutputFile(settings.Out!);
-        var train = Inputs.LoadDataset(settings.Dataset, settings.DatasetDir, train: true, settings.Limit);
-        var test = Inputs.LoadDataset(settings.Dataset, settings.DatasetDir, train: false, settings.TestLimit);
-        var dir = Path.GetDirectoryName(Path.GetFullPath(settings.Out!))!;
+        // The model: the checkpoint's (a pruned model keeps its channels), else the options', with
+        // input channels following the dataset unless --in-channels is given.
+        Vgg16Spec spec;
+        ModelWeights initial;
+        if (settings.Checkpoint is { } from)
+        {
+            (spec, initial, _) = Inputs.LoadCheckpoint(from);
+        }
+        else
+        {
+            spec = settings.BuildSpec(defaultInChannels: Inputs.DatasetShape(settings.Dataset).Channels);
+            initial = ModelWeights.Initialize(spec, settings.Seed);
+        }
+
+        var train = Inputs.LoadDataset(settings.Dataset, settings.DatasetDir, train: true, settings.Limit, spec.ImageSize);
+        var test = Inputs.LoadDataset(settings.Dataset, settings.DatasetDir, train: false, settings.TestLimit, spec.ImageSize);
+        var dir = Path.GetDirectoryName(Path.GetFullPath(settings.Out))!;
         Inputs.EnsureWritableDirectory(dir);
         var options = new TrainOptions
         {
             Epochs = settings.Epochs,
-            BatchSize = settings.Batch,
+            // A batch larger than the set is the whole set in one step; the buffer is sized to what exists.
+            BatchSize = Math.Max(1, Math.Min(settings.Batch, train.Count)),
             LearningRate = settings.LearningRate,
             Schedule = Enum.Parse<LrSchedule>(settings.Schedule, ignoreCase: true),
             Sgd = new SgdOptions(WeightDecay: settings.WeightDecay, SlimmingLambda: settings.SlimmingLambda),
@@ -155,8 +192,8 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         {
             using var pjrt = settings.Trainer == "pjrt" ? PjrtTrainer(settings) : null;
             result = Progress.Run(settings.Json, $"train {spec.Describe()}", (report, ct) => pjrt is null
-                ? Trainer.Train(spec, ModelWeights.Initialize(spec, settings.Seed), train, test, options, report, ct)
-                : pjrt.Train(spec, ModelWeights.Initialize(spec, settings.Seed), train, test, options, report, ct), cancellationToken);
+                ? Trainer.Train(spec, initial, train, test, options, report, ct)
+                : pjrt.Train(spec, initial, train, test, options, report, ct), cancellationToken);
         }
         catch (InvalidDataException e)
         {
@@ -164,7 +201,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new CliException(ExitCodes.BadOutput, $"cannot write {settings.Out}: {Output.OutputReason(settings.Out!, e)}", e);
+            throw new CliException(ExitCodes.BadOutput, $"cannot write {settings.Out}: {Output.OutputReason(settings.Out, e)}", e);
         }
         catch (ArgumentException e)
         {
@@ -180,6 +217,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
             last_epoch_loss = result.LastEpochLoss,
             seconds = result.Elapsed.TotalSeconds,
             checkpoint = settings.Out,
+            model = spec.Describe(),
         };
         if (settings.Json)
         {
@@ -187,7 +225,7 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         }
         else
         {
-            AnsiConsole.MarkupLineInterpolated($"test accuracy {result.TestAccuracy:F4} after {settings.Epochs} epochs ({result.Elapsed.TotalSeconds:F0} s); checkpoint {settings.Out}");
+            AnsiConsole.MarkupLineInterpolated($"{spec.Describe()}: test accuracy {result.TestAccuracy:F4} after {settings.Epochs} epochs ({result.Elapsed.TotalSeconds:F0} s); checkpoint {settings.Out}");
         }
 
         return ExitCodes.Success;

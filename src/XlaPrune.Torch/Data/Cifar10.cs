@@ -9,6 +9,7 @@ public static class Cifar10
 {
     private const int Side = 32;
     private const int RecordSize = 1 + (3 * Side * Side);
+    private const int MaxImages = 0x7FFFFFC7 / (3 * Side * Side); // all images live in one float array
     private static readonly float[] s_mean = [0.4914f, 0.4822f, 0.4465f];
     private static readonly float[] s_std = [0.2470f, 0.2435f, 0.2616f];
 
@@ -38,13 +39,18 @@ public static class Cifar10
                 throw new DatasetException($"{path}: cannot read: {e.Message}", e);
             }
 
+            if (limit is null && labels.Count + (bytes.Length / RecordSize) > MaxImages)
+            {
+                throw new DatasetException($"{path}: {bytes.Length / RecordSize} records make more than {MaxImages} images, the most one array holds");
+            }
+
             if (bytes.Length == 0 || bytes.Length % RecordSize != 0)
             {
                 var whole = bytes.Length / RecordSize * RecordSize;
                 throw new DatasetException($"{path}: truncated: a record of {RecordSize} bytes starts at byte offset {whole} but the file ends at {bytes.Length}");
             }
 
-            for (var at = 0; at < bytes.Length && (limit is null || labels.Count < limit); at += RecordSize)
+            for (var at = 0; at < bytes.Length && (limit is null || labels.Count < limit) && labels.Count < MaxImages; at += RecordSize)
             {
                 if (bytes[at] > 9)
                 {

@@ -24,6 +24,9 @@ public static class FashionMnist
     private const int ImageMagic = 0x00000803;
     private const int LabelMagic = 0x00000801;
 
+    // The padded images of one split live in one float array.
+    private const int MaxItems = 0x7FFFFFC7 / (Padded * Padded);
+
     /// <summary>Loads the training (60k) or test (10k) split, optionally only the first <paramref name="limit"/> images.</summary>
     /// <exception cref="DatasetException">A file is missing, truncated or corrupt.</exception>
     public static ImageDataset Load(string directory, bool train, int? limit = null)
@@ -98,6 +101,11 @@ public static class FashionMnist
                 throw new DatasetException($"{path}: negative item count {count} at byte offset 4");
             }
 
+            if (count > MaxItems)
+            {
+                throw new DatasetException($"{path}: item count {count} at byte offset 4 exceeds {MaxItems}, the most images one array holds");
+            }
+
             for (var d = 0; d < itemDims.Length; d++)
             {
                 var dim = BinaryPrimitives.ReadInt32BigEndian(header.AsSpan(8 + (4 * d)));
@@ -112,11 +120,35 @@ public static class FashionMnist
                 count = l;
             }
 
+            // Read what the file holds, up to what the header promises: a lying header costs no memory.
             var itemSize = itemDims.Aggregate(1, (a, b) => a * b);
-            var data = new byte[(long)count * itemSize];
-            ReadExactly(gzip, data, path, ref offset);
-            return data;
+            return ReadUpTo(gzip, (long)count * itemSize, path, offset);
         }
+    }
+
+    private static byte[] ReadUpTo(Stream stream, long length, string path, long offset)
+    {
+        using var data = new MemoryStream();
+        var chunk = new byte[1 << 20];
+        try
+        {
+            while (data.Length < length)
+            {
+                var n = stream.Read(chunk, 0, (int)Math.Min(chunk.Length, length - data.Length));
+                if (n == 0)
+                {
+                    throw new DatasetException($"{path}: truncated: data ends at byte offset {offset + data.Length}, {length - data.Length} more bytes expected");
+                }
+
+                data.Write(chunk, 0, n);
+            }
+        }
+        catch (InvalidDataException e)
+        {
+            throw new DatasetException($"{path}: corrupt gzip data near byte offset {offset + data.Length} of the decompressed stream: {e.Message}", e);
+        }
+
+        return data.ToArray();
     }
 
     private static void ReadExactly(Stream stream, byte[] buffer, string path, ref long offset)

@@ -9,6 +9,12 @@ namespace XlaPrune.Torch.Data;
 /// </summary>
 public static class ImageFolder
 {
+    /// <summary>The largest image size (height and width) the folder is resized to.</summary>
+    public const int MaxSize = 8192;
+
+    // Decoded images above this many pixels are refused before their pixels are allocated.
+    private const long MaxPixels = 1L << 28;
+    private const long MaxValues = 0x7FFFFFC7;
     private static readonly float[] s_mean = [0.485f, 0.456f, 0.406f];
     private static readonly float[] s_std = [0.229f, 0.224f, 0.225f];
     private static readonly string[] s_extensions = [".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp"];
@@ -17,6 +23,11 @@ public static class ImageFolder
     /// <exception cref="DatasetException">A folder is missing or an image cannot be decoded.</exception>
     public static ImageDataset Load(string root, int size, int? limit = null)
     {
+        if (size is < 1 or > MaxSize)
+        {
+            throw new ArgumentOutOfRangeException(nameof(size), size, $"image size must be in [1, {MaxSize}]");
+        }
+
         if (!Directory.Exists(root))
         {
             throw new DatasetException($"{root}: no such directory");
@@ -39,6 +50,11 @@ public static class ImageFolder
                     break;
                 }
 
+                if ((long)(labels.Count + 1) * 3 * size * size > MaxValues)
+                {
+                    throw new DatasetException($"{root}: more than {labels.Count} images of 3x{size}x{size} do not fit in one array; pass a limit");
+                }
+
                 images.AddRange(Decode(file, size));
                 labels.Add(label);
             }
@@ -49,10 +65,24 @@ public static class ImageFolder
 
     private static float[] Decode(string file, int size)
     {
-        var bytes = File.ReadAllBytes(file);
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new DatasetException($"{file}: cannot read: {e.Message}", e);
+        }
+
         var corrupt = $"{file}: cannot decode the image: truncated or corrupt data (the file ends at byte offset {bytes.Length})";
         using var stream = new SKMemoryStream(bytes);
         using var codec = SKCodec.Create(stream) ?? throw new DatasetException(corrupt);
+        if ((long)codec.Info.Width * codec.Info.Height > MaxPixels)
+        {
+            throw new DatasetException($"{file}: image of {codec.Info.Width}x{codec.Info.Height} pixels exceeds {MaxPixels} pixels");
+        }
+
         using var bitmap = new SKBitmap(new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul));
         if (bitmap.Width == 0 || bitmap.Height == 0 || codec.GetPixels(bitmap.Info, bitmap.GetPixels()) != SKCodecResult.Success)
         {
