@@ -166,6 +166,21 @@ Task("Bench")
     Run("dotnet", $"artifacts/bin/XlaPrune.Bench/{configuration.ToLowerInvariant()}/XlaPrune.Bench.dll \"{root}\" \"{root}/docs/benchmarks.md\"");
 });
 
+Task("Soak")
+    .Description("Train the tiny shape (width 1/8, 1 channel, batch 32, 512 images) for --steps (default 100,000) steps under forced GC; fails on a crash.")
+    .IsDependentOn("Build")
+    .Does(() =>
+{
+    Run("dotnet", $"build bench/XlaPrune.Bench/XlaPrune.Bench.csproj -c {configuration} -nologo -clp:NoSummary");
+    // libtorch's OpenMP spins while waiting unless told otherwise; on a shared machine that makes
+    // the run many times slower without changing what it tests (the trainer's code path).
+    if (System.Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") is null)
+    {
+        System.Environment.SetEnvironmentVariable("OMP_WAIT_POLICY", "passive");
+    }
+    Run("dotnet", $"artifacts/bin/XlaPrune.Bench/{configuration.ToLowerInvariant()}/XlaPrune.Bench.dll --soak {Argument("steps", 100000)}");
+});
+
 // Packs the libraries that import src/Packable.props into artifacts/packages (emptied first, so the
 // folder feed holds exactly this build's packages), then builds and runs the sample harness against
 // them alone: its NuGet.config maps XlaPrune.* to that folder, and it restores into its own package

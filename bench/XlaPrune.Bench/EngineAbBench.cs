@@ -69,6 +69,7 @@ internal static class EngineAbBench
     private static double Median(string driver, string file, string[] environment)
     {
         var psi = new ProcessStartInfo(driver, $"\"{file}\" 3") { RedirectStandardOutput = true, RedirectStandardError = true };
+        NativeEnvironment.PreferPassiveOpenMp(psi);
         foreach (var e in environment)
         {
             var kv = e.Split('=', 2);

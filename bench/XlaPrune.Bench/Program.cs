@@ -8,10 +8,19 @@ using XlaPrune.Models;
 using XlaPrune.Pjrt;
 using XlaPrune.Programs;
 using XlaPrune.Study;
-using XlaPrune.Torch;
 
 // Plain timed loops (whole steps are too long for BenchmarkDotNet's statistics to pay off);
 // every figure is a ratio against a reference measured in this same run.
+if (args.Contains("--soak"))
+{
+    return SoakRun.Run(args);
+}
+
+if (TorchStepBench.IsChild(args))
+{
+    return TorchStepBench.RunChild(args);
+}
+
 var root = args.Length > 0 ? args[0] : Directory.GetCurrentDirectory();
 var output = args.Length > 1 ? args[1] : Path.Combine(root, "docs", "benchmarks.md");
 var native = Path.Combine(root, "artifacts", "native", "bin");
@@ -31,34 +40,15 @@ var report = new StringBuilder();
 report.Append("# Benchmarks\n\nProduced by `./build.sh bench` on ").Append(DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", ic)).Append(".\n\n");
 report.Append(ic, $"Machine: {Environment.ProcessorCount} cores, `{CpuModel()}`, {CpuFlags()}.\n\n");
 
-var sgemm = RunNative(Path.Combine(native, "xlaprune_sgemm_bench"), "1024 5");
+var sgemm = NativeEnvironment.Run(Path.Combine(native, "xlaprune_sgemm_bench"), "1024 5");
 var sgemmGflops = JsonDocument.Parse(sgemm).RootElement.GetProperty("gflops").GetDouble();
 report.Append(ic, $"oneDNN sgemm 1024³ in this run: {sgemmGflops:F1} GFLOP/s (the machine's practical fp32 reference).\n\n");
 
-// 1 and 2: VGG-16 train step, our plugin vs TorchSharp doing the same step.
+// 1 and 2: VGG-16 train step, our plugin vs TorchSharp trained as its users train it.
 var plugin = PjrtPlugin.Load("cpu");
 if (Want("1"))
 {
-    report.Append("## 1-2. VGG-16-BN train step (CIFAR shape, 3x32x32, 10 classes): our CPU plugin vs TorchSharp\n\n");
-    report.Append("| width | batch | plugin ms (median) | TorchSharp ms (median) | plugin / TorchSharp | plugin GFLOP/s | / sgemm |\n| --- | --- | --- | --- | --- | --- | --- |\n");
-    using (var profiler = new PjrtStepProfiler(plugin))
-    {
-        foreach (var (width, batch) in new[] { (1.0, 128), (1.0, 32), (0.25, 128), (0.25, 32) })
-        {
-            var spec = Vgg16Spec.Cifar(width: width);
-            var p = profiler.Profile(spec, batch, steps: 3, warmup: 1, CancellationToken.None);
-            var torchMs = TorchStepMs(spec, batch, steps: 3);
-            var gflops = p.Flops / p.StepMs.Median / 1e6;
-            var target = width >= 1 ? 0.4 : 0.5;
-            var ratio = p.StepMs.Median / torchMs;
-            report.Append(ic, $"| {width} | {batch} | {p.StepMs.Median:F1} | {torchMs:F1} | {ratio:F2} ({(ratio <= target ? "met" : "not met")}, target ≤ {target}) | {gflops:F1} | {gflops / sgemmGflops:F2} |\n");
-            Console.WriteLine($"train step w={width} b={batch}: plugin {p.StepMs.Median:F1} ms, torch {torchMs:F1} ms");
-        }
-}
-
-report.Append("\nTargets: plugin / TorchSharp ≤ 0.4 at full width, ≤ 0.5 at width 0.25; GFLOP/s ≥ 0.7 of sgemm at full width.\n");
-report.Append("GFLOP/s counts 2 flops per multiply-add of the convolutions and dots plus one per element-wise result (the\n");
-report.Append("plugin's cost analysis of the same program).\n\n");
+    report.Append(TrainStepBench.Run(plugin, sgemmGflops, ic));
 }
 
 // 3: tiny execute round trip, C# vs a native C caller on the same plugin (TinyExecuteBench.cs).
@@ -133,35 +123,6 @@ File.WriteAllText(temp, report.ToString());
 File.Move(temp, output, overwrite: true);
 Console.WriteLine($"wrote {output}");
 return 0;
-
-static double TorchStepMs(Vgg16Spec spec, int batch, int steps)
-{
-    var weights = ModelWeights.Initialize(spec, 0);
-    var random = new Random(0);
-    var images = Enumerable.Range(0, batch * spec.InputChannels * spec.ImageSize * spec.ImageSize).Select(_ => (float)random.NextDouble()).ToArray();
-    var labels = Enumerable.Range(0, batch).Select(i => i % spec.Classes).ToArray();
-    var times = new List<double>();
-    for (var s = 0; s <= steps; s++)
-    {
-        var sw = Stopwatch.StartNew();
-        ReferenceStep.Run(spec, weights, null, images, labels, 0.01, new SgdOptions());
-        if (s > 0)
-        {
-            times.Add(sw.Elapsed.TotalMilliseconds);
-        }
-    }
-
-    return StepTimes.From(times).Median;
-}
-
-static string RunNative(string exe, string arguments)
-{
-    var psi = new ProcessStartInfo(exe, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
-    using var p = Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {exe}");
-    var text = p.StandardOutput.ReadToEnd();
-    p.WaitForExit();
-    return p.ExitCode == 0 ? text.Trim() : throw new InvalidOperationException($"{exe} {arguments} exited {p.ExitCode}: {p.StandardError.ReadToEnd()}");
-}
 
 static string CpuModel() => File.Exists("/proc/cpuinfo")
     ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown"

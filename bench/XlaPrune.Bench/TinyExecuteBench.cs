@@ -33,7 +33,7 @@ internal static class TinyExecuteBench
             bytes = side.BytesPerExecute();
             for (var r = 0; r < Rounds; r++)
             {
-                var round = JsonDocument.Parse(RunNative(Path.Combine(nativeBin, "xlaprune_pjrt_call_bench"),
+                var round = JsonDocument.Parse(NativeEnvironment.Run(Path.Combine(nativeBin, "xlaprune_pjrt_call_bench"),
                     $"\"{plugin.Path}\" \"{modulePath}\" {Iterations} 1")).RootElement;
                 c.Add(round.GetProperty("launch_ns").GetDouble(), round.GetProperty("launch_wait_ns").GetDouble());
                 var (launch, launchWait) = side.Round();
@@ -64,15 +64,6 @@ internal static class TinyExecuteBench
         var ic = CultureInfo.InvariantCulture;
         report.Append(ic, $"| {label} | {Median(managed) / 1000:F2} ({managed.Min() / 1000:F2}) | {Median(c) / 1000:F2} ({c.Min() / 1000:F2}) | ");
         report.Append(ic, $"{Median(managed) / Median(c):F2} ({managed.Min() / c.Min():F2}) |\n");
-    }
-
-    private static string RunNative(string exe, string arguments)
-    {
-        var psi = new ProcessStartInfo(exe, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {exe}");
-        var text = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        return p.ExitCode == 0 ? text.Trim() : throw new InvalidOperationException($"{exe} {arguments} exited {p.ExitCode}: {p.StandardError.ReadToEnd()}");
     }
 
     private static double Nanoseconds(long ticks) => ticks * 1e9 / Stopwatch.Frequency;

@@ -44,7 +44,7 @@ public sealed class PjrtModelTrainer : IModelTrainer, IDisposable
         var firstEpoch = 0;
         if (options.CheckpointPath is { } cp && File.Exists(cp))
         {
-            var (saved, w, m, epochs) = Trainer.LoadCheckpoint(cp);
+            var (saved, w, m, epochs) = TrainingCheckpoint.Load(cp);
             if (!saved.Equals(spec))
             {
                 throw new InvalidDataException($"{cp}: checkpoint is for {saved.Describe()}, not {spec.Describe()}");
@@ -82,7 +82,7 @@ public sealed class PjrtModelTrainer : IModelTrainer, IDisposable
                 (weights, momenta) = step.ReadState();
                 if (options.CheckpointPath is not null)
                 {
-                    Trainer.SaveCheckpoint(options.CheckpointPath, spec, weights, momenta, epoch + 1);
+                    TrainingCheckpoint.Save(options.CheckpointPath, spec, weights, momenta, epoch + 1);
                 }
             }
         }

@@ -1,3 +1,4 @@
+using TorchSharp;
 using TorchSharp.Modules;
 using XlaPrune.Models;
 using static TorchSharp.torch;
@@ -21,6 +22,10 @@ public sealed class SgdMomentum : IDisposable
     private readonly Dictionary<string, Tensor> _momenta;
     private readonly HashSet<string> _batchNormScales;
     private readonly SgdOptions _options;
+    private readonly Scalar _one;
+    private readonly Scalar _momentum;
+    private readonly Scalar _weightDecay;
+    private readonly Scalar _slimmingLambda;
 
     /// <summary>Optimizes the trainable parameters of <paramref name="module"/>, with zero momenta.</summary>
     public SgdMomentum(Vgg16Module module, SgdOptions options)
@@ -31,30 +36,42 @@ public sealed class SgdMomentum : IDisposable
         _parameters = module.NamedTrainable();
         _momenta = _parameters.ToDictionary(p => p.Name, p => zeros_like(p.Parameter).detach(), StringComparer.Ordinal);
         _batchNormScales = [.. module.Spec.Parameters.Where(t => t.Role == TensorRole.BatchNormScale).Select(t => t.Name)];
+        _one = 1.0.ToScalar();
+        _momentum = options.Momentum.ToScalar();
+        _weightDecay = options.WeightDecay.ToScalar();
+        _slimmingLambda = options.SlimmingLambda.ToScalar();
     }
 
     /// <summary>Applies one update with learning rate <paramref name="lr"/> from the gradients in the parameters.</summary>
+    /// <remarks>
+    /// Every <see cref="Scalar"/> handed to libtorch is created here and kept alive until the
+    /// update ends: an implicitly converted C# number would be a temporary the garbage collector
+    /// may finalize while libtorch still reads it.
+    /// </remarks>
     public void Step(double lr)
     {
         using var noGrad = no_grad();
+        using var negativeLr = (-lr).ToScalar();
         foreach (var (name, p) in _parameters)
         {
             using var scope = NewDisposeScope();
             var g = p.grad ?? throw new InvalidOperationException($"no gradient for {name}");
             if (_options.WeightDecay != 0)
             {
-                g = g.add(p, alpha: _options.WeightDecay);
+                g = g.add(p, alpha: _weightDecay);
             }
 
             if (_options.SlimmingLambda != 0 && _batchNormScales.Contains(name))
             {
-                g = g.add(p.sign(), alpha: _options.SlimmingLambda);
+                g = g.add(p.sign(), alpha: _slimmingLambda);
             }
 
             var v = _momenta[name];
-            v.mul_(_options.Momentum).add_(g);
-            p.add_(v, alpha: -lr);
+            v.mul_(_momentum).add_(g, alpha: _one);
+            p.add_(v, alpha: negativeLr);
         }
+
+        GC.KeepAlive(this);
     }
 
     /// <summary>Clears the gradients before the next backward pass.</summary>
@@ -89,5 +106,10 @@ public sealed class SgdMomentum : IDisposable
         {
             v.Dispose();
         }
+
+        _one.Dispose();
+        _momentum.Dispose();
+        _weightDecay.Dispose();
+        _slimmingLambda.Dispose();
     }
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using XlaPrune.Models;
 using XlaPrune.Torch.Data;
 using static TorchSharp.torch;
@@ -70,8 +69,6 @@ public sealed record TrainResult(ModelWeights Weights, double TestAccuracy, doub
 /// <summary>The TorchSharp reference trainer.</summary>
 public static class Trainer
 {
-    private const string MomentumPrefix = "momentum.";
-
     /// <summary>
     /// Trains <paramref name="spec"/> from <paramref name="initial"/> on <paramref name="train"/> and
     /// measures accuracy on <paramref name="test"/>. With a checkpoint path, an existing checkpoint of
@@ -130,7 +127,7 @@ public static class Trainer
             lastLoss = steps > 0 ? lossSum / steps : double.NaN;
             if (options.CheckpointPath is not null)
             {
-                SaveCheckpoint(options.CheckpointPath, spec, module.ToWeights(), sgd.MomentaToWeights(), epoch + 1);
+                TrainingCheckpoint.Save(options.CheckpointPath, spec, module.ToWeights(), sgd.MomentaToWeights(), epoch + 1);
             }
         }
 
@@ -138,64 +135,9 @@ public static class Trainer
         return new TrainResult(weights, Evaluator.Accuracy(spec, weights, test), lastLoss, options.Epochs - firstEpoch, clock.Elapsed);
     }
 
-    /// <summary>Writes weights, momenta and progress atomically (safetensors, spec JSON in the metadata).</summary>
-    public static void SaveCheckpoint(string path, Vgg16Spec spec, ModelWeights weights, ModelWeights? momenta, int epochsDone)
-    {
-        ArgumentNullException.ThrowIfNull(spec);
-        ArgumentNullException.ThrowIfNull(weights);
-        var tensors = weights.Names.Select(n => KeyValuePair.Create(n, weights[n]));
-        if (momenta is not null)
-        {
-            tensors = tensors.Concat(momenta.Names.Select(n => KeyValuePair.Create(MomentumPrefix + n, momenta[n])));
-        }
-
-        Checkpoint.Save(path, tensors, new Dictionary<string, string>
-        {
-            ["format"] = "xlaprune-checkpoint-1",
-            ["spec"] = spec.ToJson(),
-            ["epochs_done"] = epochsDone.ToString(CultureInfo.InvariantCulture),
-        });
-    }
-
-    /// <summary>Reads a checkpoint: its spec, weights (checked against the spec), momenta if present, epochs done.</summary>
-    /// <exception cref="InvalidDataException">Not an XlaPrune checkpoint, or its tensors do not match its spec.</exception>
-    public static (Vgg16Spec Spec, ModelWeights Weights, ModelWeights? Momenta, int EpochsDone) LoadCheckpoint(string path)
-    {
-        var (tensors, metadata) = Checkpoint.Load(path);
-        if (!metadata.TryGetValue("spec", out var specJson))
-        {
-            throw new InvalidDataException($"{path}: not an XlaPrune checkpoint: no model spec in its metadata");
-        }
-
-        Vgg16Spec spec;
-        try
-        {
-            spec = Vgg16Spec.FromJson(specJson);
-        }
-        catch (FormatException e)
-        {
-            throw new InvalidDataException($"{path}: {e.Message}", e);
-        }
-
-        var weights = new ModelWeights(tensors.Where(kv => !kv.Key.StartsWith(MomentumPrefix, StringComparison.Ordinal)));
-        try
-        {
-            weights.Validate(spec);
-        }
-        catch (ArgumentException e)
-        {
-            throw new InvalidDataException($"{path}: {e.Message}", e);
-        }
-
-        var momentumEntries = tensors.Where(kv => kv.Key.StartsWith(MomentumPrefix, StringComparison.Ordinal))
-            .Select(kv => KeyValuePair.Create(kv.Key[MomentumPrefix.Length..], kv.Value)).ToList();
-        var epochs = metadata.TryGetValue("epochs_done", out var e2) && int.TryParse(e2, CultureInfo.InvariantCulture, out var n) ? n : 0;
-        return (spec, weights, momentumEntries.Count > 0 ? new ModelWeights(momentumEntries) : null, epochs);
-    }
-
     private static int Resume(string path, Vgg16Spec spec, Vgg16Module module, SgdMomentum sgd)
     {
-        var (savedSpec, weights, momenta, epochs) = LoadCheckpoint(path);
+        var (savedSpec, weights, momenta, epochs) = TrainingCheckpoint.Load(path);
         if (!savedSpec.Equals(spec))
         {
             throw new InvalidDataException($"{path}: checkpoint is for {savedSpec.Describe()}, not {spec.Describe()}");

@@ -13,7 +13,7 @@ namespace XlaPrune.Torch;
 public sealed class Vgg16Module : nn.Module<Tensor, Tensor>
 {
     private readonly Vgg16Spec _spec;
-    private readonly List<(Conv2d Conv, BatchNorm2d Bn, bool Pool)> _features = [];
+    private readonly List<(Conv2d Conv, BatchNormLayer Bn, bool Pool)> _features = [];
     private readonly List<(Linear Linear, LinearLayerSpec Spec)> _classifier = [];
 
     /// <summary>Builds the module; its initial weights are TorchSharp's defaults until <see cref="LoadWeights"/>.</summary>
@@ -25,7 +25,7 @@ public sealed class Vgg16Module : nn.Module<Tensor, Tensor>
         foreach (var c in spec.Convs)
         {
             var conv = nn.Conv2d(c.InChannels, c.OutChannels, kernel_size: ConvLayerSpec.KernelSize, padding: 1, bias: false);
-            var bn = nn.BatchNorm2d(c.OutChannels, eps: 1e-5, momentum: 0.1);
+            var bn = new BatchNormLayer(c.OutChannels);
             register_module(c.Name, conv);
             register_module(c.BatchNormName, bn);
             _features.Add((conv, bn, c.MaxPoolAfter));

@@ -52,7 +52,7 @@ internal static class Inputs
     {
         try
         {
-            var (spec, weights, _, epochs) = Trainer.LoadCheckpoint(path);
+            var (spec, weights, _, epochs) = TrainingCheckpoint.Load(path);
             return (spec, weights, epochs);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -170,7 +170,7 @@ internal sealed class PruneCommand : Command<PruneCommand.Settings>
         Inputs.EnsureWritableDirectory(settings.Out);
         try
         {
-            Trainer.SaveCheckpoint(checkpointPath, pruned, prunedWeights, null, 0);
+            TrainingCheckpoint.Save(checkpointPath, pruned, prunedWeights, null, 0);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
