@@ -49,7 +49,7 @@ public sealed class ImageNetStudyTests : IDisposable
         Assert.True(process.ExitCode == 0, await stderr);
 
         var expected = Vgg16Spec.ImageNet(inputChannels: 3, classes: 3, width: 0.03125);
-        var (spec, _, _, epochs) = Trainer.LoadCheckpoint(Path.Combine(output, "checkpoints", "baseline_s0.safetensors"));
+        var (spec, _, _, epochs) = Models.TrainingCheckpoint.Load(Path.Combine(output, "checkpoints", "baseline_s0.safetensors"));
         Assert.Equal(expected, spec);
         Assert.Equal((224, 4096, 3), (spec.ImageSize, spec.ClassifierHidden, spec.Classes));
         Assert.Equal(1, epochs);

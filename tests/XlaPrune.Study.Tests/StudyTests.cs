@@ -111,7 +111,7 @@ public sealed class StudyTests : IDisposable
         var test = Torch.Data.FashionMnist.Load(Torch.Data.FashionMnist.DefaultDirectory, train: false, limit: 128);
         double Score(string checkpoint)
         {
-            var (spec, weights, _, _) = Trainer.LoadCheckpoint(Path.Combine(_dir, "checkpoints", checkpoint + ".safetensors"));
+            var (spec, weights, _, _) = Models.TrainingCheckpoint.Load(Path.Combine(_dir, "checkpoints", checkpoint + ".safetensors"));
             return Evaluator.Accuracy(spec, weights, test);
         }
 

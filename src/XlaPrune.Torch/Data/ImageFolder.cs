@@ -23,11 +23,6 @@ public static class ImageFolder
     /// <exception cref="DatasetException">The folder is missing or has no class folders.</exception>
     public static IReadOnlyList<string> ClassNames(string root)
     {
-        if (size is < 1 or > MaxSize)
-        {
-            throw new ArgumentOutOfRangeException(nameof(size), size, $"image size must be in [1, {MaxSize}]");
-        }
-
         if (!Directory.Exists(root))
         {
             throw new DatasetException($"{root}: no such directory");
@@ -45,6 +40,11 @@ public static class ImageFolder
     /// <param name="classNames">The labels' class names (e.g. the training folder's, for a validation folder that may lack some); default: the folders of <paramref name="root"/>.</param>
     public static ImageDataset Load(string root, int size, int? limit = null, IReadOnlyList<string>? classNames = null)
     {
+        if (size is < 1 or > MaxSize)
+        {
+            throw new ArgumentOutOfRangeException(nameof(size), size, $"image size must be in [1, {MaxSize}]");
+        }
+
         var present = ClassNames(root);
         var order = classNames ?? present;
         if (present.FirstOrDefault(n => !order.Contains(n)) is { } stranger)
