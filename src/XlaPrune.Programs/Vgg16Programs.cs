@@ -15,10 +15,45 @@ public sealed record TrainStepOptions(
     double BatchNormMomentum = 0.1, double BatchNormEpsilon = 1e-5, bool Dropout = true);
 
 /// <summary>A named argument or result of a program.</summary>
-public sealed record ProgramValue(string Name, Shape Shape);
+public sealed record ProgramValue(string Name, Shape Shape)
+{
+    /// <summary>
+    /// How the value's dimensions relate to PyTorch's order (checkpoints, TorchSharp): program dimension i is PyTorch
+    /// dimension <c>TorchPermutation[i]</c>. Null when the orders agree (every value of an NCHW program).
+    /// </summary>
+    public IReadOnlyList<int>? TorchPermutation { get; init; }
+
+    /// <summary>Row-major values in PyTorch's order, transposed to the program's order.</summary>
+    public float[] FromTorch(float[] values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        if (TorchPermutation is null)
+        {
+            return values;
+        }
+
+        var inverse = DataFormats.Inverse(TorchPermutation);
+        return DataFormats.Transpose(values, [.. inverse.Select(i => Shape.Dimensions[i])], TorchPermutation);
+    }
+
+    /// <summary>Row-major values in the program's order, transposed to PyTorch's order.</summary>
+    public float[] ToTorch(float[] values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        return TorchPermutation is null ? values : DataFormats.Transpose(values, Shape.Dimensions, DataFormats.Inverse(TorchPermutation));
+    }
+
+    /// <summary>The dimensions in PyTorch's order.</summary>
+    public IReadOnlyList<long> TorchDimensions =>
+        TorchPermutation is null ? Shape.Dimensions : [.. DataFormats.Inverse(TorchPermutation).Select(i => Shape.Dimensions[i])];
+}
 
 /// <summary>A built program with its argument and result tables (result i is tuple element i).</summary>
-public sealed record Vgg16Program(HloModule Module, IReadOnlyList<ProgramValue> Arguments, IReadOnlyList<ProgramValue> Results);
+public sealed record Vgg16Program(HloModule Module, IReadOnlyList<ProgramValue> Arguments, IReadOnlyList<ProgramValue> Results)
+{
+    /// <summary>The program's activation and kernel order.</summary>
+    public DataFormat Format { get; init; } = DataFormat.Nchw;
+}
 
 /// <summary>HLO programs of a <see cref="Vgg16Spec"/>. Argument order is documented in docs/hlo.md.</summary>
 public static class Vgg16Programs
@@ -27,7 +62,7 @@ public static class Vgg16Programs
     /// One SGD-momentum train step: arguments params, momenta, BN stats, [rng state u64[2]], images f32[B,C,H,W], labels s32[B], lr f32[];
     /// results new params, new momenta, new stats, [new rng state], loss f32[]. Params, momenta, stats (and the rng state) alias their outputs.
     /// </summary>
-    public static Vgg16Program TrainStep(Vgg16Spec spec, int batch, TrainStepOptions? options = null)
+    public static Vgg16Program TrainStep(Vgg16Spec spec, int batch, TrainStepOptions? options = null, DataFormat format = DataFormat.Nhwc)
     {
         ArgumentNullException.ThrowIfNull(spec);
         options ??= new TrainStepOptions();
@@ -37,14 +72,14 @@ public static class Vgg16Programs
         }
 
         var b = new HloBuilder("vgg16_train_step");
-        var f = new Forward(b, spec, batch, options, train: true);
+        var f = new Forward(b, spec, batch, options, train: true, format);
         var args = new List<ProgramValue>();
-        var ps = spec.Parameters.Select(t => Param(b, args, t.Name, t.Shape)).ToArray();
-        var ms = spec.Parameters.Select(t => Param(b, args, "momentum." + t.Name, t.Shape)).ToArray();
+        var ps = spec.Parameters.Select(t => Param(b, args, t.Name, t, format)).ToArray();
+        var ms = spec.Parameters.Select(t => Param(b, args, "momentum." + t.Name, t, format)).ToArray();
         var ss = spec.BatchNormStats.Select(t => Param(b, args, t.Name, t.Shape)).ToArray();
         var dropout = options.Dropout && spec.Linears.Any(l => l.DropoutAfter > 0);
         var rng = dropout ? Param(b, args, "rng_state", Shape.Array(ElementType.U64, 2)) : null;
-        var images = Param(b, args, "images", Shape.F32(batch, spec.InputChannels, spec.ImageSize, spec.ImageSize));
+        var images = Images(b, args, spec, batch, format);
         var labels = Param(b, args, "labels", Shape.Array(ElementType.S32, batch));
         var lr = Param(b, args, "lr", Shape.Scalar(ElementType.F32));
 
@@ -105,11 +140,16 @@ public static class Vgg16Programs
         Out(loss, "loss");
         var aliasCount = (2 * ps.Length) + ss.Length + (rng is null ? 0 : 1);
         var aliases = Enumerable.Range(0, aliasCount).Select(i => new InputOutputAlias(i, i)).ToArray();
-        return new Vgg16Program(b.Build(b.Tuple([.. outs]), aliases), args, results);
+        for (var i = 0; i < aliasCount; i++)
+        {
+            results[i] = results[i] with { TorchPermutation = args[i].TorchPermutation };
+        }
+
+        return new Vgg16Program(b.Build(b.Tuple([.. outs]), aliases), args, results) { Format = format };
     }
 
-    /// <summary>Inference: arguments params, BN stats, images f32[B,C,H,W]; result logits f32[B,classes] (a 1-tuple).</summary>
-    public static Vgg16Program EvalStep(Vgg16Spec spec, int batch)
+    /// <summary>Inference: arguments params, BN stats, images f32[B,H,W,C] (NHWC) or f32[B,C,H,W] (NCHW); result logits f32[B,classes] (a 1-tuple).</summary>
+    public static Vgg16Program EvalStep(Vgg16Spec spec, int batch, DataFormat format = DataFormat.Nhwc)
     {
         ArgumentNullException.ThrowIfNull(spec);
         if (batch < 1)
@@ -118,21 +158,34 @@ public static class Vgg16Programs
         }
 
         var b = new HloBuilder("vgg16_eval_step");
-        var f = new Forward(b, spec, batch, new TrainStepOptions(), train: false);
+        var f = new Forward(b, spec, batch, new TrainStepOptions(), train: false, format);
         var args = new List<ProgramValue>();
-        var ps = spec.Parameters.Select(t => Param(b, args, t.Name, t.Shape)).ToArray();
+        var ps = spec.Parameters.Select(t => Param(b, args, t.Name, t, format)).ToArray();
         var ss = spec.BatchNormStats.Select(t => Param(b, args, t.Name, t.Shape)).ToArray();
-        var images = Param(b, args, "images", Shape.F32(batch, spec.InputChannels, spec.ImageSize, spec.ImageSize));
+        var images = Images(b, args, spec, batch, format);
         var (logits, _, _) = f.Run(ps, ss, images, null);
-        return new Vgg16Program(b.Build(b.Tuple(logits)), args, [new ProgramValue("logits", logits.Shape)]);
+        return new Vgg16Program(b.Build(b.Tuple(logits)), args, [new ProgramValue("logits", logits.Shape)]) { Format = format };
     }
 
-    private static HloOp Param(HloBuilder b, List<ProgramValue> args, string name, IReadOnlyList<int> dims) =>
-        Param(b, args, name, Shape.F32([.. dims.Select(d => (long)d)]));
-
-    private static HloOp Param(HloBuilder b, List<ProgramValue> args, string name, Shape shape)
+    // A parameter (or its momentum): conv kernels take the format's kernel order, the rest PyTorch's.
+    private static HloOp Param(HloBuilder b, List<ProgramValue> args, string name, TensorSpec tensor, DataFormat format)
     {
-        args.Add(new ProgramValue(name, shape));
+        var permutation = tensor.Role == TensorRole.ConvWeight ? format.KernelFromTorch() : null;
+        return Param(b, args, name, tensor.Shape, permutation);
+    }
+
+    private static HloOp Images(HloBuilder b, List<ProgramValue> args, Vgg16Spec spec, int batch, DataFormat format) =>
+        Param(b, args, "images", [batch, spec.InputChannels, spec.ImageSize, spec.ImageSize], format.ActivationFromTorch());
+
+    private static HloOp Param(HloBuilder b, List<ProgramValue> args, string name, IReadOnlyList<int> torchDims, int[]? permutation = null)
+    {
+        long[] dims = permutation is null ? [.. torchDims.Select(d => (long)d)] : [.. permutation.Select(p => (long)torchDims[p])];
+        return Param(b, args, name, Shape.F32(dims), permutation);
+    }
+
+    private static HloOp Param(HloBuilder b, List<ProgramValue> args, string name, Shape shape, int[]? permutation = null)
+    {
+        args.Add(new ProgramValue(name, shape) { TorchPermutation = permutation });
         return b.Parameter(shape, name);
     }
 }

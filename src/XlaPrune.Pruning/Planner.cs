@@ -50,6 +50,21 @@ public static class Planner
 {
     /// <summary>Plans which channels to keep in <paramref name="spec"/> from <paramref name="weights"/>.</summary>
     /// <exception cref="ArgumentException">Ratios outside [0, 1), bad options, or weights that do not match the spec.</exception>
+    /// <summary>
+    /// The model with <paramref name="ratio"/> of every conv's channels removed (kept = round(c·(1 − ratio)), at least
+    /// one): a plan that needs no weights, for layout and profile what-ifs.
+    /// </summary>
+    public static Vgg16Spec Uniform(Vgg16Spec spec, double ratio)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (!(ratio >= 0 && ratio < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(ratio), ratio, "ratio must be in [0, 1)");
+        }
+
+        return spec.WithConvChannels([.. spec.ConvChannels.Select(c => Math.Max(1, (int)Math.Round(c * (1 - ratio), MidpointRounding.AwayFromZero)))]);
+    }
+
     public static PruningPlan Plan(Vgg16Spec spec, ModelWeights weights, IChannelImportance importance, PlanOptions options, string sourceCheckpoint = "")
     {
         ArgumentNullException.ThrowIfNull(spec);

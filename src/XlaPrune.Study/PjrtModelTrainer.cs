@@ -17,12 +17,14 @@ public sealed class PjrtModelTrainer : IModelTrainer, IDisposable
 {
     private const int EvalBatch = 256;
     private readonly PjrtClient _client;
+    private readonly DataFormat _format;
 
-    /// <summary>Trains on a client of <paramref name="plugin"/> (owned by this trainer).</summary>
-    public PjrtModelTrainer(PjrtPlugin plugin)
+    /// <summary>Trains on a client of <paramref name="plugin"/> (owned by this trainer) with programs in <paramref name="format"/>.</summary>
+    public PjrtModelTrainer(PjrtPlugin plugin, DataFormat format = DataFormat.Nhwc)
     {
         ArgumentNullException.ThrowIfNull(plugin);
         _client = plugin.CreateClient();
+        _format = format;
     }
 
     /// <inheritdoc/>
@@ -55,19 +57,19 @@ public sealed class PjrtModelTrainer : IModelTrainer, IDisposable
         if (firstEpoch < options.Epochs && steps > 0)
         {
             var sgd = options.Sgd;
-            var program = Vgg16Programs.TrainStep(spec, batch, new TrainStepOptions(sgd.Momentum, sgd.WeightDecay, sgd.SlimmingLambda));
+            var program = Vgg16Programs.TrainStep(spec, batch, new TrainStepOptions(sgd.Momentum, sgd.WeightDecay, sgd.SlimmingLambda), _format);
             using var executable = _client.CompileHlo(program.Module.ToProtoBytes());
             var carried = program.Results.Count - 1;
             var state = program.Arguments.Take(carried).Select(a => a.Name switch
             {
                 "rng_state" => _client.BufferFromHost<ulong>([(ulong)options.Seed, 0UL], [2]),
                 _ when a.Name.StartsWith("momentum.", StringComparison.Ordinal) =>
-                    _client.BufferFromHost<float>(momenta is null ? new float[a.Shape.ElementCount] : momenta[a.Name["momentum.".Length..]].Data, [.. a.Shape.Dimensions]),
-                _ => _client.BufferFromHost<float>(weights[a.Name].Data, [.. a.Shape.Dimensions]),
+                    _client.BufferFromHost<float>(momenta is null ? new float[a.Shape.ElementCount] : a.FromTorch(momenta[a.Name["momentum.".Length..]].Data), [.. a.Shape.Dimensions]),
+                _ => _client.BufferFromHost<float>(a.FromTorch(weights[a.Name].Data), [.. a.Shape.Dimensions]),
             }).ToList();
             var images = new float[batch * train.ImageLength];
             var labels = new int[batch];
-            long[] imageDims = [batch, train.Channels, train.Size, train.Size];
+            var imageArg = program.Arguments.Single(a => a.Name == "images");
             try
             {
                 for (var epoch = firstEpoch; epoch < options.Epochs; epoch++)
@@ -79,7 +81,7 @@ public sealed class PjrtModelTrainer : IModelTrainer, IDisposable
                     {
                         cancellationToken.ThrowIfCancellationRequested();
                         train.Gather(order.AsSpan(s * batch, batch), images, labels);
-                        using var x = _client.BufferFromHost<float>(images, imageDims);
+                        using var x = _client.BufferFromHost<float>(imageArg.FromTorch(images), [.. imageArg.Shape.Dimensions]);
                         using var y = _client.BufferFromHost<int>(labels, [batch]);
                         var outputs = executable.Execute([.. state, x, y, lr]);
                         for (var i = 0; i < carried; i++)
@@ -126,9 +128,10 @@ public sealed class PjrtModelTrainer : IModelTrainer, IDisposable
         }
 
         var batch = Math.Min(EvalBatch, data.Count);
-        var program = Vgg16Programs.EvalStep(spec, batch);
+        var program = Vgg16Programs.EvalStep(spec, batch, _format);
         using var executable = _client.CompileHlo(program.Module.ToProtoBytes());
-        var fixedArgs = program.Arguments.Where(a => a.Name != "images").Select(a => _client.BufferFromHost<float>(weights[a.Name].Data, [.. a.Shape.Dimensions])).ToList();
+        var fixedArgs = program.Arguments.Where(a => a.Name != "images").Select(a => _client.BufferFromHost<float>(a.FromTorch(weights[a.Name].Data), [.. a.Shape.Dimensions])).ToList();
+        var imageArg = program.Arguments.Single(a => a.Name == "images");
         var images = new float[batch * data.ImageLength];
         var labels = new int[batch];
         var correct = 0L;
@@ -139,7 +142,7 @@ public sealed class PjrtModelTrainer : IModelTrainer, IDisposable
                 var count = Math.Min(batch, data.Count - start);
                 Array.Clear(images);
                 data.Gather(Enumerable.Range(start, count).ToArray(), images, labels);
-                using var x = _client.BufferFromHost<float>(images, [batch, data.Channels, data.Size, data.Size]);
+                using var x = _client.BufferFromHost<float>(imageArg.FromTorch(images), [.. imageArg.Shape.Dimensions]);
                 var outputs = executable.Execute([.. fixedArgs, x], ExecuteOptions.NoDonation(fixedArgs.Count + 1));
                 using var logits = outputs[0];
                 var values = logits.ToArray<float>();
@@ -179,7 +182,7 @@ public sealed class PjrtModelTrainer : IModelTrainer, IDisposable
                 continue;
             }
 
-            var tensor = new WeightTensor([.. a.Shape.Dimensions.Select(d => (int)d)], state[i].ToArray<float>());
+            var tensor = new WeightTensor([.. a.TorchDimensions.Select(d => (int)d)], a.ToTorch(state[i].ToArray<float>()));
             if (a.Name.StartsWith("momentum.", StringComparison.Ordinal))
             {
                 momenta.Add(KeyValuePair.Create(a.Name["momentum.".Length..], tensor));

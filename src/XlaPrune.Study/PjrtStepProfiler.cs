@@ -13,11 +13,13 @@ namespace XlaPrune.Study;
 public sealed class PjrtStepProfiler : IStepProfiler, IDisposable
 {
     private readonly PjrtClient _client;
+    private readonly DataFormat _format;
 
-    /// <summary>Profiles on a client of <paramref name="plugin"/> (owned by this profiler).</summary>
-    public PjrtStepProfiler(PjrtPlugin plugin)
+    /// <summary>Profiles on a client of <paramref name="plugin"/> (owned by this profiler) with programs in <paramref name="format"/>.</summary>
+    public PjrtStepProfiler(PjrtPlugin plugin, DataFormat format = DataFormat.Nhwc)
     {
         ArgumentNullException.ThrowIfNull(plugin);
+        _format = format;
         _client = plugin.CreateClient();
         Plugin = new PluginIdentity(_client.PlatformName, _client.PlatformVersion);
     }
@@ -31,7 +33,7 @@ public sealed class PjrtStepProfiler : IStepProfiler, IDisposable
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(warmup);
-        var program = Vgg16Programs.TrainStep(spec, batch);
+        var program = Vgg16Programs.TrainStep(spec, batch, format: _format);
         var clock = Stopwatch.StartNew();
         using var executable = _client.CompileHlo(program.Module.ToProtoBytes());
         var compileMs = clock.Elapsed.TotalMilliseconds;
@@ -91,7 +93,7 @@ public sealed class PjrtStepProfiler : IStepProfiler, IDisposable
                 "lr" => _client.BufferFromHost<float>([0.01f], dims),
                 "rng_state" => _client.BufferFromHost<ulong>([1UL, 0UL], dims),
                 _ when a.Name.StartsWith("momentum.", StringComparison.Ordinal) => _client.BufferFromHost<float>(new float[a.Shape.ElementCount], dims),
-                _ => _client.BufferFromHost<float>(weights[a.Name].Data, dims),
+                _ => _client.BufferFromHost<float>(a.FromTorch(weights[a.Name].Data), dims),
             });
         }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using XlaPrune.Layout;
+using XlaPrune.Programs;
 using XlaPrune.Models;
 
 namespace XlaPrune.Study;
@@ -108,10 +109,9 @@ public static class ReportWriter
             var acc0 = Mean(baseline, c => c.Accuracy);
             var acc1 = Mean(top, c => c.Accuracy);
             var logical = 1 - (Mean(top, c => c.LogicalBytes) / Mean(baseline, c => c.LogicalBytes));
-            var padded = 1 - (Mean(top, c => c.TpuPaddedBytes) / Mean(baseline, c => c.TpuPaddedBytes));
             var flops = 1 - (Mean(top, c => c.Flops) / Mean(baseline, c => c.Flops));
             var text = string.Create(ic,
-                $"{method}: pruning {Pct(top.Key)} of the channels changes accuracy from {acc0:F4} to {acc1:F4}, removes {Pct(flops)} of the FLOPs and {Pct(logical)} of the train step's logical bytes, but only {Pct(padded)} of its TPU-padded bytes");
+                $"{method}: pruning {Pct(top.Key)} of the channels changes accuracy from {acc0:F4} to {acc1:F4}, removes {Pct(flops)} of the FLOPs and {Pct(logical)} of the train step's logical bytes; {PaddedFinding(baseline, top)}");
             if (baseline.All(c => c.StepMs is not null) && top.All(c => c.StepMs is not null))
             {
                 var time = 1 - (Mean(top, c => c.StepMs!.Median) / Mean(baseline, c => c.StepMs!.Median));
@@ -122,10 +122,27 @@ public static class ReportWriter
         }
     }
 
-    /// <summary>Per-layer logical and padded bytes of a spec's train step (activations, parameters and optimizer state of each conv).</summary>
-    public static IReadOnlyList<(string Layer, long Logical, long Padded)> BytesPerLayer(Vgg16Spec spec, int batch)
+    // The layout sentence: modelled padded bytes as the preferred figure and the range over candidate layouts.
+    private static string PaddedFinding(IEnumerable<CellResult> baseline, IEnumerable<CellResult> top)
     {
-        var tensors = TpuLayoutModel.TrainStepTensors(spec, batch);
+        var ic = CultureInfo.InvariantCulture;
+        double Saved(Func<CellResult, double> f) => 1 - (top.Average(f) / baseline.Average(f));
+        var preferred = Saved(c => c.TpuPaddedBytes);
+        if (baseline.Concat(top).Any(c => c.TpuPaddedBytesMin is null || c.TpuPaddedBytesMax is null))
+        {
+            return string.Create(ic, $"modelled TPU-padded bytes (preferred layouts, docs/layout.md) fall by {Pct(preferred)}");
+        }
+
+        var fewest = Saved(c => c.TpuPaddedBytesMin!.Value);
+        var most = Saved(c => c.TpuPaddedBytesMax!.Value);
+        return string.Create(ic,
+            $"modelled TPU-padded bytes fall by {Pct(preferred)} under the layouts public TPU evidence supports, and by {Pct(Math.Min(fewest, most))} to {Pct(Math.Max(fewest, most))} if every tensor took its fewest- or most-padded candidate (docs/layout.md)");
+    }
+
+    /// <summary>Per-layer logical and padded bytes (preferred layouts) of a spec's train step: parameters, optimizer state and kept activations of each layer, read from its HLO module.</summary>
+    public static IReadOnlyList<(string Layer, long Logical, long Padded)> BytesPerLayer(Vgg16Spec spec, int batch, DataFormat format = DataFormat.Nhwc)
+    {
+        var tensors = TrainStepLayout.Tensors(Vgg16Programs.TrainStep(spec, batch, format: format).Module).Where(t => t.Kind != TensorKind.Temporary).ToList();
         return [.. spec.Convs.Select(c => c.Name).Concat(spec.Linears.Select(l => l.Name)).Select(layer =>
         {
             var bn = layer.StartsWith("conv", StringComparison.Ordinal) ? "bn" + layer[4..] : layer;

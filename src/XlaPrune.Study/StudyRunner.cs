@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using XlaPrune.Layout;
+using XlaPrune.Programs;
 using XlaPrune.Models;
 using XlaPrune.Pruning;
 using XlaPrune.Torch;
@@ -146,7 +147,7 @@ public sealed class StudyRunner(StudyOptions options, IModelTrainer trainer, ISt
         var trained = _trainer.Train(spec, weights, train, test, retrain, Relay(progress, stage + ": retrain", done, count), ct);
         progress?.Report(new StudyProgress(stage + ": profile", done, count, null));
         var profile = Profile(spec, ct);
-        var totals = TpuLayoutModel.Totals(TpuLayoutModel.TrainStepTensors(spec, _options.ProfileBatch));
+        var totals = TrainStepLayout.Totals(TrainStepLayout.Tensors(Vgg16Programs.TrainStep(spec, _options.ProfileBatch, format: _options.DataFormat).Module)).Held;
         return new CellResult
         {
             Method = method,
@@ -159,8 +160,10 @@ public sealed class StudyRunner(StudyOptions options, IModelTrainer trainer, ISt
             Flops = spec.FlopsPerImage,
             StepMs = profile?.StepMs,
             CompiledMemory = profile?.Memory,
-            LogicalBytes = totals.LogicalBytes,
-            TpuPaddedBytes = totals.PaddedBytes,
+            LogicalBytes = totals.Logical,
+            TpuPaddedBytes = totals.Preferred,
+            TpuPaddedBytesMin = totals.Min,
+            TpuPaddedBytesMax = totals.Max,
             TrainSeconds = trained.Elapsed.TotalSeconds,
         };
     }
@@ -213,7 +216,7 @@ public sealed class StudyRunner(StudyOptions options, IModelTrainer trainer, ISt
         string.Create(CultureInfo.InvariantCulture, $"Data: {_options.Dataset}, {(_options.TrainLimit is { } l ? $"first {l}" : "all")} training and {(_options.TestLimit is { } t ? $"first {t}" : "all")} test images."),
         string.Create(CultureInfo.InvariantCulture, $"Baseline: {_options.BaselineEpochs} epochs with Network Slimming sparsity λ = {_options.SlimmingLambda}; retraining: {_options.RetrainEpochs} epochs; batch {_options.Training.BatchSize}, SGD momentum {_options.Training.Sgd.Momentum}, lr {_options.Training.LearningRate} ({_options.Training.Schedule}); trainer {_options.Trainer}."),
         string.Create(CultureInfo.InvariantCulture, $"Plans: one global threshold across layers, floor {_options.FloorFraction:P0} per layer{(_options.TileAware ? ", kept counts rounded to whole 128-channel tiles" : "")}; ratio 0 is the unpruned model retrained the same way."),
-        "Logical and TPU-padded bytes come from the layout model (docs/layout.md): parameters, momenta, gradients, BatchNorm statistics and the activations kept for the backward pass.",
+        string.Create(CultureInfo.InvariantCulture, $"Logical and TPU-padded bytes are modelled, not measured (docs/layout.md): the tensors are read from the {_options.DataFormat.Spelling()} train step's HLO module (entry parameters and the forward values the backward pass reads), each with XLA's candidate TPU layouts; padded bytes are given for the preferred candidates and as a range over all of them."),
     ];
 
     private static RelayProgress? Relay(IProgress<StudyProgress>? progress, string stage, int done, int count) =>

@@ -7,8 +7,10 @@ namespace XlaPrune.Study.Tests;
 
 public class TrainStepAgreementTests
 {
-    [Fact]
-    public void Hlo_train_step_on_the_cpu_plugin_equals_one_torchsharp_step()
+    [Theory]
+    [InlineData(DataFormat.Nhwc)]
+    [InlineData(DataFormat.Nchw)]
+    public void Hlo_train_step_on_the_cpu_plugin_equals_one_torchsharp_step(DataFormat format)
     {
         var spec = Vgg16Spec.Cifar(inputChannels: 3, classes: 10, width: 0.25);
         const int batch = 8;
@@ -32,19 +34,19 @@ public class TrainStepAgreementTests
         var sgd = new SgdOptions(Momentum: 0.9, WeightDecay: 5e-4, SlimmingLambda: 1e-4);
         var reference = ReferenceStep.Run(spec, weights, null, images, labels, lr, sgd);
 
-        var program = Vgg16Programs.TrainStep(spec, batch, new TrainStepOptions(0.9, 5e-4, 1e-4));
+        var program = Vgg16Programs.TrainStep(spec, batch, new TrainStepOptions(0.9, 5e-4, 1e-4), format);
         using var client = PjrtPlugin.Load("cpu").CreateClient();
         using var executable = client.CompileHlo(program.Module.ToProtoBytes());
         var args = program.Arguments.Select(a => a.Name switch
         {
-            "images" => client.BufferFromHost<float>(images, [.. a.Shape.Dimensions]),
+            "images" => client.BufferFromHost<float>(a.FromTorch(images), [.. a.Shape.Dimensions]),
             "labels" => client.BufferFromHost<int>(labels, [.. a.Shape.Dimensions]),
             "lr" => client.BufferFromHost<float>([lr], []),
             _ when a.Name.StartsWith("momentum.", StringComparison.Ordinal) => client.BufferFromHost<float>(new float[a.Shape.ElementCount], [.. a.Shape.Dimensions]),
-            _ => client.BufferFromHost<float>(weights[a.Name].Data, [.. a.Shape.Dimensions]),
+            _ => client.BufferFromHost<float>(a.FromTorch(weights[a.Name].Data), [.. a.Shape.Dimensions]),
         }).ToList();
         var outputs = executable.Execute(args);
-        var results = program.Results.Select((r, i) => (r.Name, Values: outputs[i].ToArray<float>())).ToDictionary(r => r.Name, r => r.Values);
+        var results = program.Results.Select((r, i) => (r.Name, Values: r.ToTorch(outputs[i].ToArray<float>()))).ToDictionary(r => r.Name, r => r.Values);
         foreach (var b in args.Concat(outputs))
         {
             b.Dispose();

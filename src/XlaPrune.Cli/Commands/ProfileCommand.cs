@@ -9,7 +9,7 @@ namespace XlaPrune.Cli;
 /// <summary><c>xlaprune profile</c>: compiles and times a model's train step on a PJRT plugin.</summary>
 internal sealed class ProfileCommand : Command<ProfileCommand.Settings>
 {
-    internal sealed class Settings : ModelSettings
+    internal sealed class Settings : ProgramSettings
     {
         [CommandOption("--plugin <NAME|PATH>")]
         [Description(PluginOption.Description)]
@@ -48,7 +48,7 @@ internal sealed class ProfileCommand : Command<ProfileCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var spec = PlanOption.Apply(settings.Plan, settings.BuildSpec());
-        using var profiler = new PjrtStepProfiler(PluginOption.Load(settings.Plugin));
+        using var profiler = new PjrtStepProfiler(PluginOption.Load(settings.Plugin), settings.Format);
         ProfileResult r;
         try
         {

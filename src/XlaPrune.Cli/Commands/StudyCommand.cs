@@ -62,6 +62,11 @@ internal sealed class StudyCommand : Command<StudyCommand.Settings>
         [DefaultValue("torch")]
         public string Trainer { get; init; } = "torch";
 
+        [CommandOption("--data-format <F>")]
+        [Description("nhwc (default) or nchw: dimension order of the HLO programs profiled and trained on the plugin.")]
+        [DefaultValue(DataFormatOption.Default)]
+        public string DataFormat { get; init; } = DataFormatOption.Default;
+
         [CommandOption("--tile-aware")]
         [Description("Round kept channels to whole 128-channel TPU tiles.")]
         public bool TileAware { get; init; }
@@ -89,6 +94,11 @@ internal sealed class StudyCommand : Command<StudyCommand.Settings>
             if (Trainer is not ("torch" or "pjrt"))
             {
                 return ValidationResult.Error($"--trainer: unknown trainer '{Trainer}' (known: torch, pjrt)");
+            }
+
+            if (DataFormatOption.Check(DataFormat) is { } badFormat)
+            {
+                return badFormat;
             }
 
             if (TrainLimit < 1 || TestLimit < 1)
@@ -123,6 +133,7 @@ internal sealed class StudyCommand : Command<StudyCommand.Settings>
             RetrainEpochs = settings.RetrainEpochs ?? options.RetrainEpochs,
             TileAware = settings.TileAware,
             Trainer = settings.Trainer == "pjrt" ? TrainerKind.Pjrt : TrainerKind.Torch,
+            DataFormat = DataFormatOption.Parse(settings.DataFormat),
         };
         if (options.Dataset == "cifar10" && options.Model.InputChannels != 3)
         {
@@ -141,8 +152,8 @@ internal sealed class StudyCommand : Command<StudyCommand.Settings>
         _ = Inputs.LoadDataset(options.Dataset, options.DatasetDirectory, train: false, limit: 1); // fail fast on missing data, before creating anything
         Inputs.EnsureWritableDirectory(options.OutputDirectory);
         PjrtPlugin? plugin = settings.NoProfile && options.Trainer == TrainerKind.Torch ? null : PluginOption.Load(settings.Plugin);
-        using var profiler = plugin is null || settings.NoProfile ? null : new PjrtStepProfiler(plugin);
-        using var pjrtTrainer = options.Trainer == TrainerKind.Pjrt ? new PjrtModelTrainer(plugin!) : null;
+        using var profiler = plugin is null || settings.NoProfile ? null : new PjrtStepProfiler(plugin, options.DataFormat);
+        using var pjrtTrainer = options.Trainer == TrainerKind.Pjrt ? new PjrtModelTrainer(plugin!, options.DataFormat) : null;
         IModelTrainer trainer = pjrtTrainer is null ? new TorchModelTrainer() : pjrtTrainer;
         var runner = new StudyRunner(options, trainer, profiler);
 
