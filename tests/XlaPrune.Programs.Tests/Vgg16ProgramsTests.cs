@@ -75,7 +75,7 @@ public class Vgg16ProgramsTests
         Assert.Equal([0, 2, 3, 1], program.Arguments[^3].TorchPermutation);
         Assert.Equal("f32[3,3,3,64]", program.Arguments[0].Shape.ToText(false));
         Assert.Equal([128L, 3, 32, 32], program.Arguments[^3].TorchDimensions);
-        Assert.Equal("f32[3,3,64,128]", program.Results[spec.Parameters.Count + 3].Shape.ToText(false));
+        Assert.Equal("f32[3,3,64,64]", program.Results[spec.Parameters.Count + 3].Shape.ToText(false));
         Assert.Equal("momentum.conv2.weight", program.Results[spec.Parameters.Count + 3].Name);
         Assert.Equal([2, 3, 1, 0], program.Results[spec.Parameters.Count + 3].TorchPermutation);
         Assert.Null(program.Results[^1].TorchPermutation);
