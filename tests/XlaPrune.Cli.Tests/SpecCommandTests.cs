@@ -107,6 +107,19 @@ public class LayoutCommandTests
         Assert.Equal(256L * 896 * 128 * 128 * 4, root.GetProperty("padded_bytes_max").GetInt64());
     }
 
+    [Fact]
+    public void Layout_models_the_per_device_batch()
+    {
+        var r = CliRunner.Run("layout", "--width", "0.0625", "--batch", "16", "--devices", "4", "--json");
+
+        Assert.Equal(0, r.ExitCode);
+        var root = JsonDocument.Parse(r.StdOut).RootElement;
+        Assert.Equal(4, root.GetProperty("per_device_batch").GetInt32());
+        var images = root.GetProperty("tensors").EnumerateArray().Single(t => t.GetProperty("name").GetString() == "images");
+        Assert.Equal([4L, 32, 32, 3], images.GetProperty("shape").EnumerateArray().Select(e => e.GetInt64()));
+        Assert.Equal("input", images.GetProperty("kind").GetString());
+    }
+
     [Theory]
     [InlineData("f32[2,x]", "conv-activation", "xlaprune: --tensor: shape 'f32[2,x]': dimension 'x' is not a whole number of at least 1")]
     [InlineData("f32[2,3]", "conv-activation", "xlaprune: --tensor: a conv-activation has rank 4, got [2,3]")]

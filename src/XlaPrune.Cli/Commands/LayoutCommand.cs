@@ -104,9 +104,19 @@ internal sealed class LayoutCommand : Command<LayoutCommand.Settings>
                 return ValidationResult.Error($"--ratio must be in [0, 1), got {r.ToString(CultureInfo.InvariantCulture)}");
             }
 
-            if (Devices < 1 || Batch < 1 || Batch % Devices != 0)
+            if (Batch < 1)
             {
-                return ValidationResult.Error($"--batch ({Batch}) must be a positive multiple of --devices ({Devices})");
+                return ValidationResult.Error("--batch must be at least 1");
+            }
+
+            if (Devices < 1)
+            {
+                return ValidationResult.Error("--devices must be at least 1");
+            }
+
+            if (Batch % Devices != 0)
+            {
+                return ValidationResult.Error($"--batch ({Batch}) must be a multiple of --devices ({Devices})");
             }
 
             return Dtype is "f32" or "bf16" ? ValidationResult.Success() : ValidationResult.Error($"--dtype: unknown element type '{Dtype}' (known: f32, bf16)");
