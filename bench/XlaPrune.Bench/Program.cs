@@ -41,7 +41,7 @@ if (Want("1"))
 {
     report.Append("## 1-2. VGG-16-BN train step (CIFAR shape, 3x32x32, 10 classes): our CPU plugin vs TorchSharp\n\n");
     report.Append("| width | batch | plugin ms (median) | TorchSharp ms (median) | plugin / TorchSharp | plugin GFLOP/s | / sgemm |\n| --- | --- | --- | --- | --- | --- | --- |\n");
-    using (var profiler = new PjrtStepProfiler(plugin))
+    using (var profiler = new PjrtStepProfiler(plugin, DataFormat.Nchw))
     {
         foreach (var (width, batch) in new[] { (1.0, 128), (1.0, 32), (0.25, 128), (0.25, 32) })
         {
@@ -81,7 +81,7 @@ if (Want("4"))
 if (Want("5"))
 {
     report.Append("## 5. Step time at uniform pruned ratios vs the FLOP ratio (width 0.25, batch 32)\n\n| ratio | FLOPs / unpruned | step time / unpruned | time ratio / FLOP ratio |\n| --- | --- | --- | --- |\n");
-    using (var profiler = new PjrtStepProfiler(plugin))
+    using (var profiler = new PjrtStepProfiler(plugin, DataFormat.Nchw))
     {
         var baseSpec = Vgg16Spec.Cifar(width: 0.25);
         double? baseMs = null;
