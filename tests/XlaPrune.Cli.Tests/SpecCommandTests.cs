@@ -108,6 +108,20 @@ public class LayoutCommandTests
     }
 
     [Fact]
+    public void Layout_in_bf16_places_bf16_tensors_on_the_plugin()
+    {
+        var r = CliRunner.Run("layout", "--width", "0.0625", "--batch", "4", "--dtype", "bf16", "--plugin", "cpu", "--json");
+
+        Assert.Equal(0, r.ExitCode);
+        var root = JsonDocument.Parse(r.StdOut).RootElement;
+        var conv1 = root.GetProperty("tensors")[0];
+        Assert.Equal("bf16[3,3,3,4]{3,2,1,0:T(4,128)(2,1)}", conv1.GetProperty("layout").GetString());
+        Assert.Equal(3 * 3 * 3 * 4 * 2, conv1.GetProperty("device_bytes").GetInt64()); // two bytes an element on the device too
+        Assert.Equal(9 * 4 * 128 * 2, conv1.GetProperty("tpu_padded_bytes").GetInt64());
+        Assert.Equal(root.GetProperty("totals").GetProperty("logical_bytes").GetInt64(), root.GetProperty("device_total_bytes").GetInt64());
+    }
+
+    [Fact]
     public void Layout_models_the_per_device_batch()
     {
         var r = CliRunner.Run("layout", "--width", "0.0625", "--batch", "16", "--devices", "4", "--json");
