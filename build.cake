@@ -120,6 +120,16 @@ Task("Test")
         }
     }
 
+    // The packages and the sample harness that restores them from the local feed only.
+    try
+    {
+        PackAndRunSample();
+    }
+    catch (CakeException e)
+    {
+        failures.Add(e.Message);
+    }
+
     // Each libFuzzer target briefly (--fuzz-seconds, default 20).
     try
     {
@@ -153,6 +163,28 @@ Task("Bench")
     Run("dotnet", $"build bench/XlaPrune.Bench/XlaPrune.Bench.csproj -c {configuration} -nologo -clp:NoSummary");
     Run("dotnet", $"artifacts/bin/XlaPrune.Bench/{configuration.ToLowerInvariant()}/XlaPrune.Bench.dll \"{root}\" \"{root}/docs/benchmarks.md\"");
 });
+
+// Packs the libraries that import src/Packable.props into artifacts/packages (emptied first, so the
+// folder feed holds exactly this build's packages), then builds and runs the sample harness against
+// them alone: its NuGet.config maps XlaPrune.* to that folder, and it restores into its own package
+// folder so that no package cached from an earlier pack of the same version is used.
+void PackAndRunSample()
+{
+    var packages = artifacts.Combine("packages");
+    var samplePackages = artifacts.Combine("sample-packages");
+    EnsureDirectoryExists(packages);
+    CleanDirectory(packages);
+    EnsureDirectoryExists(samplePackages);
+    CleanDirectory(samplePackages);
+    Run("dotnet", $"pack XlaPrune.sln -c {configuration} -nologo -clp:NoSummary -o \"{packages}\"");
+    Information($"packages: {string.Join(", ", GetFiles($"{packages}/*.nupkg").Select(f => f.GetFilename().ToString()))}");
+    Run("dotnet", $"test samples/HarnessExample/HarnessExample.csproj -c {configuration} -nologo -p:RestorePackagesPath=\"{samplePackages}\" --logger \"console;verbosity=minimal\"");
+}
+
+Task("Pack")
+    .Description("NuGet packages of the libraries (CPU plugin inside XlaPrune.Pjrt) into artifacts/packages, checked by samples/HarnessExample.")
+    .IsDependentOn("Native")
+    .Does(PackAndRunSample);
 
 Task("Fuzz")
     .Description("Build the libFuzzer targets with clang-14 and run each for --seconds (default 60), seeded with programs the CLI emits.")

@@ -103,6 +103,12 @@ if (Want("6"))
         EngineAbBench.Append(report, Path.Combine(native, "xlaprune_engine_bench"), ic);
 }
 
+// 7: ONNX Runtime inference of pruned models against the unpruned one (OnnxInferenceBench.cs).
+if (Want("7"))
+{
+    OnnxInferenceBench.Append(report, ic);
+}
+
 report.Append("\nCommand: `./build.sh bench` (runs `dotnet artifacts/bin/XlaPrune.Bench/release/XlaPrune.Bench.dll <repo> docs/benchmarks.md`).\n");
 // The hand-kept change log (what each change bought, with its command) survives regeneration.
 const string LogHeading = "\n## Change log";

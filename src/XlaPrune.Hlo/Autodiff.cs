@@ -54,7 +54,7 @@ public static class Autodiff
 
         var cot = new HloOp?[n];
         cot[output.Index] = builder.Constant(1f);
-        var ctx = new Vjp(builder);
+        var ctx = new Vjp(new GradientContext(builder));
         for (var i = n - 1; i >= 0; i--)
         {
             var g = cot[i];
@@ -88,18 +88,13 @@ public static class Autodiff
         return result;
     }
 
-    private sealed class Vjp(HloBuilder b)
+    private sealed class Vjp(GradientContext context)
     {
-        private HloComputation? _add;
-        private HloComputation? _ge;
+        private HloBuilder B => context.B;
 
-        public HloComputation AddF32 => _add ??= b.ScalarComputation("add_f32", ElementType.F32, BinaryOp.Add);
+        public HloOp Zeros(Shape s) => context.Zeros(s);
 
-        public HloComputation GeF32 => _ge ??= b.ComparatorComputation("ge_f32", ElementType.F32, ComparisonDirection.Ge);
-
-        public HloOp Zeros(Shape s) => b.BroadcastScalar(b.Constant(0f), s.Dims);
-
-        private HloOp Sum(HloOp x, long[] dims) => b.Reduce(x, b.Constant(0f), dims, AddF32);
+        private HloOp Sum(HloOp x, long[] dims) => context.Sum(x, dims);
 
         private static bool IsReducer(HloComputation c, string opcode) => c.Root.Opcode == opcode && c.Root.Ops.All(o => o.Opcode == "parameter");
 
@@ -107,68 +102,18 @@ public static class Autodiff
         {
             var x = op.Ops;
             var r = new HloOp?[x.Length];
+            if (OpTable.TryGet(op.Opcode, out var info) && info.Gradient is { } rule)
+            {
+                rule(context, op, g, need, r);
+                return r;
+            }
+
             switch (op.Opcode)
             {
-                case "add":
-                    r[0] = g;
-                    r[1] = g;
-                    break;
-                case "subtract":
-                    r[0] = g;
-                    r[1] = need(1) ? b.Negate(g) : null;
-                    break;
-                case "multiply":
-                    r[0] = need(0) ? b.Multiply(g, x[1]) : null;
-                    r[1] = need(1) ? b.Multiply(g, x[0]) : null;
-                    break;
-                case "divide":
-                    r[0] = need(0) ? b.Divide(g, x[1]) : null;
-                    r[1] = need(1) ? b.Negate(b.Divide(b.Multiply(g, op), x[1])) : null;
-                    break;
-                case "maximum" or "minimum":
-                    {
-                        // Ties send the gradient to the second operand: ReLU max(x, 0) has gradient 0 at 0, as in PyTorch.
-                        var first = b.Compare(x[0], x[1], op.Opcode == "maximum" ? ComparisonDirection.Gt : ComparisonDirection.Lt);
-                        var zero = Zeros(g.Shape);
-                        r[0] = need(0) ? b.Select(first, g, zero) : null;
-                        r[1] = need(1) ? b.Select(first, zero, g) : null;
-                        break;
-                    }
-
-                case "negate":
-                    r[0] = b.Negate(g);
-                    break;
-                case "abs":
-                    r[0] = b.Multiply(g, b.Sign(x[0]));
-                    break;
-                case "sign" or "compare" or "iota" or "rng-bit-generator" or "select-and-scatter":
-                    break;
-                case "exponential":
-                    r[0] = b.Multiply(g, op);
-                    break;
-                case "log":
-                    r[0] = b.Divide(g, x[0]);
-                    break;
-                case "sqrt":
-                    r[0] = b.Divide(b.Multiply(g, b.BroadcastScalar(b.Constant(0.5f), g.Shape.Dims)), op);
-                    break;
-                case "rsqrt":
-                    // d/dx x^-1/2 = -1/2 · y / x
-                    r[0] = b.Multiply(g, b.Divide(b.Multiply(op, b.BroadcastScalar(b.Constant(-0.5f), g.Shape.Dims)), x[0]));
-                    break;
-                case "select":
-                    {
-                        var zero = Zeros(g.Shape);
-                        r[1] = need(1) ? b.Select(x[0], g, zero) : null;
-                        r[2] = need(2) ? b.Select(x[0], zero, g) : null;
-                        break;
-                    }
-
-                case "convert":
-                    r[0] = x[0].Shape.ElementType == ElementType.F32 ? b.Convert(g, ElementType.F32) : null;
+                case "rng-bit-generator" or "select-and-scatter":
                     break;
                 case "reshape":
-                    r[0] = b.Reshape(g, x[0].Shape.Dims);
+                    r[0] = B.Reshape(g, x[0].Shape.Dims);
                     break;
                 case "transpose":
                     {
@@ -178,7 +123,7 @@ public static class Autodiff
                             inv[op.Dimensions[i]] = i;
                         }
 
-                        r[0] = b.Transpose(g, inv);
+                        r[0] = B.Transpose(g, inv);
                         break;
                     }
 
@@ -197,7 +142,7 @@ public static class Autodiff
                         }
 
                         var kept = Enumerable.Range(0, x[0].Shape.Rank).Where(d => !op.Dimensions.Contains(d)).Select(d => (long)d).ToArray();
-                        r[0] = b.Broadcast(g, x[0].Shape.Dims, kept);
+                        r[0] = B.Broadcast(g, x[0].Shape.Dims, kept);
                         r[1] = need(1) ? Sum(g, [.. Enumerable.Range(0, g.Shape.Rank).Select(d => (long)d)]) : null;
                         break;
                     }
@@ -213,7 +158,7 @@ public static class Autodiff
                             pads[i] = new PadDim(start, dims[i] - last, stride - 1);
                         }
 
-                        r[0] = b.Pad(g, b.Constant(0f), pads);
+                        r[0] = B.Pad(g, B.Constant(0f), pads);
                         break;
                     }
 
@@ -228,12 +173,12 @@ public static class Autodiff
                         var start = pads.Select(p => p.Low).ToArray();
                         var limit = pads.Select((p, i) => op.Shape.Dims[i] - p.High).ToArray();
                         var stride = pads.Select(p => p.Interior + 1).ToArray();
-                        var inner = b.Slice(g, start, limit, stride);
+                        var inner = B.Slice(g, start, limit, stride);
                         r[0] = inner;
                         if (need(1))
                         {
                             var all = Enumerable.Range(0, g.Shape.Rank).Select(d => (long)d).ToArray();
-                            r[1] = b.Subtract(Sum(g, all), Sum(inner, all));
+                            r[1] = B.Subtract(Sum(g, all), Sum(inner, all));
                         }
 
                         break;
@@ -252,7 +197,7 @@ public static class Autodiff
                                 var limit = (long[])g.Shape.Dims.Clone();
                                 start[dim] = offset;
                                 limit[dim] = offset + size;
-                                r[k] = b.Slice(g, start, limit);
+                                r[k] = B.Slice(g, start, limit);
                             }
 
                             offset += size;
@@ -274,7 +219,7 @@ public static class Autodiff
                             throw new NotSupportedException($"autodiff: reduce-window %{op.Name} with reducer {op.Callees[0].Name} (only max pooling is differentiable)");
                         }
 
-                        r[0] = b.SelectAndScatter(x[0], g, b.Constant(0f), op.Window!, GeF32, AddF32);
+                        r[0] = B.SelectAndScatter(x[0], g, B.Constant(0f), op.Window!, context.GeF32, context.AddF32);
                         break;
                     }
 
@@ -299,7 +244,7 @@ public static class Autodiff
             if (need(0))
             {
                 // g · rhs over rhs's free dims: [batch, lhs free, rhs contracting (ascending)].
-                var t = b.Dot(g, rhs, new DotDims(gRFree, rFree, gBatch, [.. d.RhsBatch]));
+                var t = B.Dot(g, rhs, new DotDims(gRFree, rFree, gBatch, [.. d.RhsBatch]));
                 var rc = d.RhsContracting.Order().ToList();
                 var perm = new long[lhs.Shape.Rank];
                 for (var i = 0; i < nb; i++)
@@ -317,12 +262,12 @@ public static class Autodiff
                     perm[d.LhsContracting[k]] = nb + lFree.Length + rc.IndexOf(d.RhsContracting[k]);
                 }
 
-                r[0] = IsIdentity(perm) ? t : b.Transpose(t, perm);
+                r[0] = IsIdentity(perm) ? t : B.Transpose(t, perm);
             }
 
             if (need(1))
             {
-                var t = b.Dot(g, lhs, new DotDims(gLFree, lFree, gBatch, [.. d.LhsBatch]));
+                var t = B.Dot(g, lhs, new DotDims(gLFree, lFree, gBatch, [.. d.LhsBatch]));
                 var lc = d.LhsContracting.Order().ToList();
                 var perm = new long[rhs.Shape.Rank];
                 for (var i = 0; i < nb; i++)
@@ -340,7 +285,7 @@ public static class Autodiff
                     perm[d.RhsContracting[k]] = nb + rFree.Length + lc.IndexOf(d.LhsContracting[k]);
                 }
 
-                r[1] = IsIdentity(perm) ? t : b.Transpose(t, perm);
+                r[1] = IsIdentity(perm) ? t : B.Transpose(t, perm);
             }
         }
 
@@ -377,7 +322,7 @@ public static class Autodiff
                 var dims = new ConvDims(cd.OutputBatch, cd.OutputFeature, cd.OutputSpatial,
                     cd.KernelOutputFeature, cd.KernelInputFeature, cd.KernelSpatial,
                     cd.InputBatch, cd.InputFeature, cd.InputSpatial);
-                r[0] = b.Convolution(g, rhs, dims, win);
+                r[0] = B.Convolution(g, rhs, dims, win);
             }
 
             if (need(1))
@@ -403,7 +348,7 @@ public static class Autodiff
                     cd.KernelInputFeature, cd.KernelOutputFeature, cd.KernelSpatial);
                 var fgc = op.BatchGroupCount > 1 ? op.BatchGroupCount : 1;
                 var bgc = op.FeatureGroupCount > 1 ? op.FeatureGroupCount : 1;
-                r[1] = b.Convolution(lhs, g, dims, win, fgc, bgc);
+                r[1] = B.Convolution(lhs, g, dims, win, fgc, bgc);
             }
         }
     }

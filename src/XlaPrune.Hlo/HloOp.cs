@@ -24,6 +24,15 @@ public enum ComparisonDirection
     Lt,
 }
 
+/// <summary>Spellings of <see cref="ComparisonDirection"/>.</summary>
+public static class ComparisonDirectionNames
+{
+    private static readonly string[] s_names = ["EQ", "NE", "GE", "GT", "LE", "LT"];
+
+    /// <summary>The name XLA's HLO text, HloInstructionProto and StableHLO use, e.g. <c>GT</c>.</summary>
+    public static string XlaName(this ComparisonDirection direction) => s_names[(int)direction];
+}
+
 /// <summary>Algorithms of <c>rng-bit-generator</c> (XLA RandomAlgorithm numbers).</summary>
 public enum RngAlgorithm
 {

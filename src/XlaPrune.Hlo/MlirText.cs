@@ -6,7 +6,6 @@ namespace XlaPrune.Hlo;
 /// <summary>StableHLO text of a module in MLIR's generic op form (always parseable, no pretty-printer rules).</summary>
 internal sealed class MlirText
 {
-    private static readonly string[] s_directions = ["EQ", "NE", "GE", "GT", "LE", "LT"];
     private readonly StringBuilder _sb = new();
     private int _region;
 
@@ -95,35 +94,8 @@ internal sealed class MlirText
 
     private static string Dense(HloOp op)
     {
-        var v = op.Literal!;
-        var dims = op.Shape.Dimensions;
-        if (dims.Count == 0)
-        {
-            return "dense<" + Number(v[0], op.Shape.ElementType) + ">";
-        }
-
         var sb = new StringBuilder("dense<");
-        var index = 0;
-        void Level(int d)
-        {
-            sb.Append('[');
-            for (var i = 0; i < dims[d]; i++)
-            {
-                sb.Append(i > 0 ? ", " : "");
-                if (d == dims.Count - 1)
-                {
-                    sb.Append(Number(v[index++], op.Shape.ElementType));
-                }
-                else
-                {
-                    Level(d + 1);
-                }
-            }
-
-            sb.Append(']');
-        }
-
-        Level(0);
+        LiteralText.Append(sb, op, '[', ']', Number);
         return sb.Append('>').ToString();
     }
 
@@ -164,17 +136,7 @@ internal sealed class MlirText
 
     private void Op(HloOp op, string prefix, string indent)
     {
-        var name = op.Opcode switch
-        {
-            "broadcast" => "broadcast_in_dim",
-            "dot" => "dot_general",
-            "get-tuple-element" => "get_tuple_element",
-            "reduce-window" => "reduce_window",
-            "select-and-scatter" => "select_and_scatter",
-            "rng-bit-generator" => "rng_bit_generator",
-            "all-reduce" => "all_reduce",
-            _ => op.Opcode,
-        };
+        var name = OpTable.Of(op.Opcode).StableHlo;
         var rng = op.Opcode == "rng-bit-generator";
         _sb.Append(indent).Append(Ssa(op, prefix)).Append(rng ? ":2" : "").Append(" = \"stablehlo.").Append(name).Append("\"(")
             .Append(string.Join(", ", op.Ops.Select(o => Ref(o, prefix)))).Append(')');
@@ -225,7 +187,7 @@ internal sealed class MlirText
                 return "edge_padding_low = " + I64s(op.Padding!.Select(p => p.Low)) + ", edge_padding_high = " + I64s(op.Padding!.Select(p => p.High))
                     + ", interior_padding = " + I64s(op.Padding!.Select(p => p.Interior));
             case "compare":
-                return $"comparison_direction = #stablehlo<comparison_direction {s_directions[(int)op.Direction!.Value]}>";
+                return $"comparison_direction = #stablehlo<comparison_direction {op.Direction!.Value.XlaName()}>";
             case "dot":
                 var d = op.DotDims!;
                 return "dot_dimension_numbers = #stablehlo.dot<" + string.Join(", ", new[]

@@ -72,7 +72,15 @@ public static class Checkpoint
         });
     }
 
-    /// <summary>Reads a checkpoint written by <see cref="Save"/> (or any f32 safetensors file).</summary>
+    // Safetensors dtypes read as weights (converted to f32) and integer dtypes that are skipped.
+    private static readonly (string Name, int Bytes)[] s_floatTypes = [("F32", 4), ("F64", 8), ("F16", 2), ("BF16", 2)];
+    private static readonly (string Name, int Bytes)[] s_integerTypes = [("I64", 8), ("I32", 4), ("I16", 2), ("I8", 1), ("U8", 1), ("BOOL", 1)];
+
+    /// <summary>
+    /// Reads a checkpoint written by <see cref="Save"/>, or any safetensors file such as one written by
+    /// PyTorch or TorchSharp.PyBridge: F32 tensors as they are, F64, F16 and BF16 converted to f32;
+    /// integer tensors (a PyTorch state_dict's <c>num_batches_tracked</c>) are skipped.
+    /// </summary>
     /// <exception cref="InvalidDataException">The file is truncated or corrupt; the message names the file and byte offset.</exception>
     public static (Dictionary<string, WeightTensor> Tensors, Dictionary<string, string> Metadata) Load(string path)
     {
@@ -106,23 +114,36 @@ public static class Checkpoint
                     continue;
                 }
 
-                var dtype = entry.Value.GetProperty("dtype").GetString();
-                if (dtype != "F32")
-                {
-                    throw new InvalidDataException($"{path}: tensor {entry.Name} has dtype {dtype}; only F32 is supported");
-                }
-
+                var dtype = entry.Value.GetProperty("dtype").GetString() ?? "";
+                var elementBytes = ElementBytes(dtype)
+                    ?? throw new InvalidDataException($"{path}: tensor {entry.Name} has dtype {dtype}; supported: {string.Join(", ", s_floatTypes.Concat(s_integerTypes).Select(t => t.Name))}");
                 var shape = entry.Value.GetProperty("shape").EnumerateArray().Select(d => d.GetInt32()).ToArray();
                 var offsets = entry.Value.GetProperty("data_offsets").EnumerateArray().Select(d => d.GetInt64()).ToArray();
-                var count = shape.Aggregate(1L, (a, d) => a * d);
-                if (offsets.Length != 2 || offsets[1] - offsets[0] != 4 * count || offsets[0] < 0 || dataStart + offsets[1] > bytes.Length)
+                if (shape.Any(d => d < 0))
+                {
+                    throw new InvalidDataException($"{path}: tensor {entry.Name} has a negative dimension in shape [{string.Join(", ", shape)}]");
+                }
+
+                var count = shape.Aggregate(1L, (a, d) => a > int.MaxValue ? a : a * d);
+                if (count > Array.MaxLength / 8)
+                {
+                    throw new InvalidDataException($"{path}: tensor {entry.Name} of shape [{string.Join(", ", shape)}] is too large ({count} elements)");
+                }
+
+                if (offsets.Length != 2 || offsets[0] < 0 || offsets[1] - offsets[0] != elementBytes * count || offsets[1] > bytes.Length - dataStart)
                 {
                     throw new InvalidDataException(
                         $"{path}: tensor {entry.Name} needs bytes {dataStart + offsets.FirstOrDefault()}..{dataStart + offsets.LastOrDefault()} but the file ends at byte offset {bytes.Length}");
                 }
 
-                var data = new float[count];
-                bytes.AsSpan((int)(dataStart + offsets[0]), (int)(4 * count)).CopyTo(System.Runtime.InteropServices.MemoryMarshal.AsBytes(data.AsSpan()));
+                if (s_integerTypes.Any(t => t.Name == dtype))
+                {
+                    // Integer tensors hold no weights: in a PyTorch state_dict they are BatchNorm's batch
+                    // counters (num_batches_tracked, I64). They are skipped, not converted.
+                    continue;
+                }
+
+                var data = ToFloat(dtype, bytes.AsSpan((int)(dataStart + offsets[0]), (int)(elementBytes * count)));
                 tensors[entry.Name] = new WeightTensor(shape, data);
             }
         }
@@ -132,5 +153,31 @@ public static class Checkpoint
         }
 
         return (tensors, metadata);
+    }
+
+    private static int? ElementBytes(string dtype) =>
+        s_floatTypes.Concat(s_integerTypes).Where(t => t.Name == dtype).Select(t => (int?)t.Bytes).FirstOrDefault();
+
+    private static float[] ToFloat(string dtype, ReadOnlySpan<byte> raw)
+    {
+        switch (dtype)
+        {
+            case "F32":
+                return System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(raw).ToArray();
+            case "F64":
+                return [.. System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(raw).ToArray().Select(v => (float)v)];
+            case "F16":
+                return [.. System.Runtime.InteropServices.MemoryMarshal.Cast<byte, Half>(raw).ToArray().Select(v => (float)v)];
+            default:
+                // BF16: the upper 16 bits of an f32.
+                var bits = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(raw);
+                var data = new float[bits.Length];
+                for (var i = 0; i < bits.Length; i++)
+                {
+                    data[i] = BitConverter.Int32BitsToSingle(bits[i] << 16);
+                }
+
+                return data;
+        }
     }
 }

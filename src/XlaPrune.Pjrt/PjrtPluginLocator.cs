@@ -36,6 +36,8 @@ internal static class PjrtPluginLocator
         {
             case "cpu":
                 candidates.Add(new PluginCandidate(Path.Combine(AppContext.BaseDirectory, CpuLibrary)));
+                // Where a portable app that took the XlaPrune.Pjrt package keeps the packaged plugin.
+                candidates.Add(new PluginCandidate(Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", CpuLibrary)));
                 if (FindRepositoryRoot() is { } root)
                 {
                     candidates.Add(new PluginCandidate(Path.Combine(root, "artifacts", "native", "lib", CpuLibrary)));

@@ -59,17 +59,12 @@ public sealed class PjrtModelTrainer : IModelTrainer, IDisposable
             var sgd = options.Sgd;
             var program = Vgg16Programs.TrainStep(spec, batch, new TrainStepOptions(sgd.Momentum, sgd.WeightDecay, sgd.SlimmingLambda), _format);
             using var executable = _client.CompileHlo(program.Module.ToProtoBytes());
-            var carried = program.Results.Count - 1;
-            var state = program.Arguments.Take(carried).Select(a => a.Name switch
-            {
-                "rng_state" => _client.BufferFromHost<ulong>([(ulong)options.Seed, 0UL], [2]),
-                _ when a.Name.StartsWith("momentum.", StringComparison.Ordinal) =>
-                    _client.BufferFromHost<float>(momenta is null ? new float[a.Shape.ElementCount] : a.FromTorch(momenta[a.Name["momentum.".Length..]].Data), [.. a.Shape.Dimensions]),
-                _ => _client.BufferFromHost<float>(a.FromTorch(weights[a.Name].Data), [.. a.Shape.Dimensions]),
-            }).ToList();
+            var binding = new ModelBinding(program);
+            var state = binding.BindState(weights, momenta, (ulong)options.Seed, Upload<float>, Upload<ulong>).ToList();
+            var carried = state.Count;
             var images = new float[batch * train.ImageLength];
             var labels = new int[batch];
-            var imageArg = program.Arguments.Single(a => a.Name == "images");
+            var imageArg = program.Arguments[binding.IndexOf(ProgramRole.Images)];
             try
             {
                 for (var epoch = firstEpoch; epoch < options.Epochs; epoch++)
@@ -97,7 +92,7 @@ public sealed class PjrtModelTrainer : IModelTrainer, IDisposable
                     }
 
                     lastLoss = lossSum / steps;
-                    (weights, momenta) = Download(spec, program, state);
+                    (weights, momenta) = binding.ReadState(i => state[i].ToArray<float>());
                     if (options.CheckpointPath is not null)
                     {
                         Trainer.SaveCheckpoint(options.CheckpointPath, spec, weights, momenta, epoch + 1);
@@ -130,8 +125,9 @@ public sealed class PjrtModelTrainer : IModelTrainer, IDisposable
         var batch = Math.Min(EvalBatch, data.Count);
         var program = Vgg16Programs.EvalStep(spec, batch, _format);
         using var executable = _client.CompileHlo(program.Module.ToProtoBytes());
-        var fixedArgs = program.Arguments.Where(a => a.Name != "images").Select(a => _client.BufferFromHost<float>(a.FromTorch(weights[a.Name].Data), [.. a.Shape.Dimensions])).ToList();
-        var imageArg = program.Arguments.Single(a => a.Name == "images");
+        var evalBinding = new ModelBinding(program);
+        var fixedArgs = evalBinding.BindState(weights, null, 0, Upload<float>, Upload<ulong>).ToList();
+        var imageArg = program.Arguments[evalBinding.IndexOf(ProgramRole.Images)];
         var images = new float[batch * data.ImageLength];
         var labels = new int[batch];
         var correct = 0L;
@@ -170,31 +166,8 @@ public sealed class PjrtModelTrainer : IModelTrainer, IDisposable
         return (double)correct / data.Count;
     }
 
-    private static (ModelWeights Weights, ModelWeights Momenta) Download(Vgg16Spec spec, Vgg16Program program, List<PjrtBuffer> state)
-    {
-        var weights = new List<KeyValuePair<string, WeightTensor>>();
-        var momenta = new List<KeyValuePair<string, WeightTensor>>();
-        for (var i = 0; i < state.Count; i++)
-        {
-            var a = program.Arguments[i];
-            if (a.Name == "rng_state")
-            {
-                continue;
-            }
-
-            var tensor = new WeightTensor([.. a.TorchDimensions.Select(d => (int)d)], a.ToTorch(state[i].ToArray<float>()));
-            if (a.Name.StartsWith("momentum.", StringComparison.Ordinal))
-            {
-                momenta.Add(KeyValuePair.Create(a.Name["momentum.".Length..], tensor));
-            }
-            else
-            {
-                weights.Add(KeyValuePair.Create(a.Name, tensor));
-            }
-        }
-
-        return (new ModelWeights(weights), new ModelWeights(momenta));
-    }
+    private PjrtBuffer Upload<T>(ProgramValue a, T[] data)
+        where T : unmanaged => _client.BufferFromHost<T>(data, [.. a.Shape.Dimensions]);
 
     /// <inheritdoc/>
     public void Dispose() => _client.Dispose();

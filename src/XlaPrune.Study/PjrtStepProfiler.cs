@@ -82,18 +82,19 @@ public sealed class PjrtStepProfiler : IStepProfiler, IDisposable
     {
         var weights = ModelWeights.Initialize(spec, seed: 0);
         var random = new Random(0);
-        var buffers = new List<PjrtBuffer>();
-        foreach (var a in program.Arguments)
+        var binding = new ModelBinding(program);
+        var buffers = binding.BindState(weights, momenta: null, rngSeed: 1,
+            (a, data) => _client.BufferFromHost<float>(data, [.. a.Shape.Dimensions]),
+            (a, data) => _client.BufferFromHost<ulong>(data, [.. a.Shape.Dimensions])).ToList();
+        foreach (var a in program.Arguments.Skip(buffers.Count))
         {
             long[] dims = [.. a.Shape.Dimensions];
-            buffers.Add(a.Name switch
+            buffers.Add(a.Role switch
             {
-                "images" => _client.BufferFromHost<float>(Enumerable.Range(0, (int)a.Shape.ElementCount).Select(_ => (float)random.NextDouble()).ToArray(), dims),
-                "labels" => _client.BufferFromHost<int>(Enumerable.Range(0, batch).Select(i => i % spec.Classes).ToArray(), dims),
-                "lr" => _client.BufferFromHost<float>([0.01f], dims),
-                "rng_state" => _client.BufferFromHost<ulong>([1UL, 0UL], dims),
-                _ when a.Name.StartsWith("momentum.", StringComparison.Ordinal) => _client.BufferFromHost<float>(new float[a.Shape.ElementCount], dims),
-                _ => _client.BufferFromHost<float>(a.FromTorch(weights[a.Name].Data), dims),
+                ProgramRole.Images => _client.BufferFromHost<float>(Enumerable.Range(0, (int)a.Shape.ElementCount).Select(_ => (float)random.NextDouble()).ToArray(), dims),
+                ProgramRole.Labels => _client.BufferFromHost<int>(Enumerable.Range(0, batch).Select(i => i % spec.Classes).ToArray(), dims),
+                ProgramRole.LearningRate => _client.BufferFromHost<float>([0.01f], dims),
+                _ => throw new InvalidOperationException($"{program.Module.Name}: no input for argument {a.Name} ({a.Role})"),
             });
         }
 

@@ -14,7 +14,7 @@ public sealed record Value(Shape Shape, double[] Data, Value[]? Elements = null)
 /// Reference HLO evaluator for tests: naive loops in double precision, the ops the builder makes
 /// (rng-bit-generator and all-reduce excepted). Golden numerics for the plugin.
 /// </summary>
-public static class Evaluator
+public static partial class Evaluator
 {
     public static Value Run(HloModule module, params Value[] args) => Run(module.Entry, args);
 
@@ -74,25 +74,44 @@ public static class Evaluator
         return (x, y) => Run(c, Value.Of((float)x), Value.Of((float)y)).Data[0];
     }
 
-    private static Func<double, double, double> Binary(string opcode, HloOp op) => opcode switch
+    /// <summary>A binary element function: compare by its direction, everything else from the op table.</summary>
+    private static Func<double, double, double> Binary(string opcode, HloOp op)
     {
-        "add" => (a, b) => a + b,
-        "subtract" => (a, b) => a - b,
-        "multiply" => (a, b) => a * b,
-        "divide" => op.Shape.ElementType == ElementType.F32 ? (a, b) => a / b : (a, b) => Math.Truncate(a / b),
-        "maximum" => Math.Max,
-        "minimum" => Math.Min,
-        "compare" => op.Direction switch
+        if (opcode == "compare")
         {
-            ComparisonDirection.Eq => (a, b) => a == b ? 1 : 0,
-            ComparisonDirection.Ne => (a, b) => a != b ? 1 : 0,
-            ComparisonDirection.Ge => (a, b) => a >= b ? 1 : 0,
-            ComparisonDirection.Gt => (a, b) => a > b ? 1 : 0,
-            ComparisonDirection.Le => (a, b) => a <= b ? 1 : 0,
-            _ => (a, b) => a < b ? 1 : 0,
-        },
-        _ => throw new NotSupportedException($"evaluator: {opcode}"),
-    };
+            return op.Direction switch
+            {
+                ComparisonDirection.Eq => (a, b) => a == b ? 1 : 0,
+                ComparisonDirection.Ne => (a, b) => a != b ? 1 : 0,
+                ComparisonDirection.Ge => (a, b) => a >= b ? 1 : 0,
+                ComparisonDirection.Gt => (a, b) => a > b ? 1 : 0,
+                ComparisonDirection.Le => (a, b) => a <= b ? 1 : 0,
+                _ => (a, b) => a < b ? 1 : 0,
+            };
+        }
+
+        var f = OpTable.Of(opcode).Evaluate ?? throw new NotSupportedException($"evaluator: {opcode}");
+        var type = op.Shape.ElementType;
+        return (a, b) => f([a, b], type);
+    }
+
+    /// <summary>An element-wise op from its op-table function; scalar operands (clamp bounds) broadcast.</summary>
+    private static Value Map(HloOp op, ElementFunction f, Value[] x)
+    {
+        var r = new double[op.Shape.ElementCount];
+        var a = new double[x.Length];
+        for (long i = 0; i < r.Length; i++)
+        {
+            for (var k = 0; k < x.Length; k++)
+            {
+                a[k] = x[k].Data.Length == 1 ? x[k].Data[0] : x[k].Data[i];
+            }
+
+            r[i] = f(a, op.Shape.ElementType);
+        }
+
+        return new Value(op.Shape, r);
+    }
 
     private static Value Eval(HloOp op, Value[] x, Value[] args)
     {
@@ -101,6 +120,11 @@ public static class Evaluator
         var outDims = shape.Dimensions;
         var idx = new long[shape.Rank];
         double[] r = new double[n];
+        if (OpTable.TryGet(op.Opcode, out var info) && info.Evaluate is { } ef)
+        {
+            return Map(op, ef, x);
+        }
+
         switch (op.Opcode)
         {
             case "parameter":
@@ -119,48 +143,11 @@ public static class Evaluator
                 return new Value(shape, [], x);
             case "get-tuple-element":
                 return x[0].Elements![op.TupleIndex];
-            case "negate" or "abs" or "sign" or "exponential" or "log" or "sqrt" or "rsqrt":
-                Func<double, double> f = op.Opcode switch
-                {
-                    "negate" => v => -v,
-                    "abs" => Math.Abs,
-                    "sign" => v => Math.Sign(v),
-                    "exponential" => Math.Exp,
-                    "log" => Math.Log,
-                    "sqrt" => Math.Sqrt,
-                    _ => v => 1 / Math.Sqrt(v),
-                };
-                for (long i = 0; i < n; i++)
-                {
-                    r[i] = f(x[0].Data[i]);
-                }
-
-                break;
-            case "add" or "subtract" or "multiply" or "divide" or "maximum" or "minimum" or "compare":
+            case "compare":
                 var g = Binary(op.Opcode, op);
                 for (long i = 0; i < n; i++)
                 {
                     r[i] = g(x[0].Data[i], x[1].Data[i]);
-                }
-
-                break;
-            case "select":
-                for (long i = 0; i < n; i++)
-                {
-                    r[i] = x[0].Data[i] != 0 ? x[1].Data[i] : x[2].Data[i];
-                }
-
-                break;
-            case "convert":
-                for (long i = 0; i < n; i++)
-                {
-                    var v = x[0].Data[i];
-                    r[i] = shape.ElementType switch
-                    {
-                        ElementType.F32 => (float)v,
-                        ElementType.Pred => v != 0 ? 1 : 0,
-                        _ => Math.Truncate(v),
-                    };
                 }
 
                 break;
@@ -391,128 +378,5 @@ public static class Evaluator
         }
 
         return result;
-    }
-
-    private static Value Dot(HloOp op, Value l, Value rr)
-    {
-        var d = op.DotDims!;
-        var ld = l.Shape.Dimensions;
-        var rd = rr.Shape.Dimensions;
-        var ls = Strides(ld);
-        var rs = Strides(rd);
-        var lFree = Enumerable.Range(0, ld.Count).Where(i => !d.LhsBatch.Contains(i) && !d.LhsContracting.Contains(i)).ToArray();
-        var rFree = Enumerable.Range(0, rd.Count).Where(i => !d.RhsBatch.Contains(i) && !d.RhsContracting.Contains(i)).ToArray();
-        var cDims = d.LhsContracting.Select(c => ld[(int)c]).ToArray();
-        var cTotal = cDims.Aggregate(1L, (a, b) => a * b);
-        var outDims = op.Shape.Dimensions;
-        var r = new double[op.Shape.ElementCount];
-        var idx = new long[outDims.Count];
-        var cIdx = new long[cDims.Length];
-        for (long i = 0; i < r.Length; i++)
-        {
-            Unravel(i, outDims, idx);
-            long lb = 0, rb = 0;
-            var p = 0;
-            for (var j = 0; j < d.LhsBatch.Count; j++, p++)
-            {
-                lb += idx[p] * ls[d.LhsBatch[j]];
-                rb += idx[p] * rs[d.RhsBatch[j]];
-            }
-
-            foreach (var j in lFree)
-            {
-                lb += idx[p++] * ls[j];
-            }
-
-            foreach (var j in rFree)
-            {
-                rb += idx[p++] * rs[j];
-            }
-
-            double acc = 0;
-            for (long c = 0; c < cTotal; c++)
-            {
-                Unravel(c, cDims, cIdx);
-                long lo = lb, ro = rb;
-                for (var j = 0; j < cIdx.Length; j++)
-                {
-                    lo += cIdx[j] * ls[d.LhsContracting[j]];
-                    ro += cIdx[j] * rs[d.RhsContracting[j]];
-                }
-
-                acc += l.Data[lo] * rr.Data[ro];
-            }
-
-            r[i] = acc;
-        }
-
-        return new Value(op.Shape, r);
-    }
-
-    private static Value Convolution(HloOp op, Value l, Value k)
-    {
-        var cd = op.ConvDims!;
-        var w = op.Window!;
-        var ld = l.Shape.Dimensions;
-        var kd = k.Shape.Dimensions;
-        var od = op.Shape.Dimensions;
-        var ls = Strides(ld);
-        var ks = Strides(kd);
-        var n = w.Length;
-        var fgc = op.FeatureGroupCount;
-        var bgc = op.BatchGroupCount;
-        var kIn = kd[(int)cd.KernelInputFeature];
-        var kOut = kd[(int)cd.KernelOutputFeature];
-        var outBatch = od[(int)cd.OutputBatch];
-        var r = new double[op.Shape.ElementCount];
-        var idx = new long[od.Count];
-        var kSizes = w.Select(x => x.Size).ToArray();
-        var kTotal = kSizes.Aggregate(1L, (a, b) => a * b);
-        var kIdx = new long[n];
-        for (long i = 0; i < r.Length; i++)
-        {
-            Unravel(i, od, idx);
-            var ob = idx[cd.OutputBatch];
-            var of = idx[cd.OutputFeature];
-            var fg = of / (kOut / fgc);
-            var bg = of / (kOut / bgc);
-            var inBatch = (bg * outBatch) + ob;
-            double acc = 0;
-            for (long t = 0; t < kTotal; t++)
-            {
-                Unravel(t, kSizes, kIdx);
-                long lo = inBatch * ls[cd.InputBatch];
-                long ko = of * ks[cd.KernelOutputFeature];
-                var ok = true;
-                for (var d = 0; d < n; d++)
-                {
-                    var p = (idx[cd.OutputSpatial[d]] * w[d].Stride) + (kIdx[d] * w[d].WindowDilation) - w[d].PadLow;
-                    if (p < 0 || p % w[d].BaseDilation != 0 || p / w[d].BaseDilation >= ld[(int)cd.InputSpatial[d]])
-                    {
-                        ok = false;
-                        break;
-                    }
-
-                    lo += p / w[d].BaseDilation * ls[cd.InputSpatial[d]];
-                    var kk = w[d].Reversal ? w[d].Size - 1 - kIdx[d] : kIdx[d];
-                    ko += kk * ks[cd.KernelSpatial[d]];
-                }
-
-                if (!ok)
-                {
-                    continue;
-                }
-
-                for (long c = 0; c < kIn; c++)
-                {
-                    var inF = (fg * kIn) + c;
-                    acc += l.Data[lo + (inF * ls[cd.InputFeature])] * k.Data[ko + (c * ks[cd.KernelInputFeature])];
-                }
-            }
-
-            r[i] = acc;
-        }
-
-        return new Value(op.Shape, r);
     }
 }

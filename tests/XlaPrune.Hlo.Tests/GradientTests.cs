@@ -63,8 +63,26 @@ public class GradientTests
     [InlineData(UnaryOp.Log, 0.5, 2)]
     [InlineData(UnaryOp.Sqrt, 0.5, 2)]
     [InlineData(UnaryOp.Rsqrt, 0.5, 2)]
+    [InlineData(UnaryOp.Tanh, -2, 2)]
     public void Unary_ops_match_finite_differences(UnaryOp op, double lo, double hi) =>
         Check([s_23], (b, x) => b.Unary(op, x[0]), lo, hi);
+
+    [Fact]
+    public void Power_matches_finite_differences_in_base_and_exponent() =>
+        Check([s_23, s_23], (b, x) => b.Power(x[0], x[1]), 0.5, 2);
+
+    // Bounds kept apart (min in [-1, -0.4], max in [0.4, 1]) so that min < max; x in [-1, 1] hits all three regions.
+    [Fact]
+    public void Clamp_with_array_bounds_matches_finite_differences() =>
+        Check([s_23, s_23, s_23], (b, x) => b.Clamp(Affine(b, x[0], -0.7f), x[1], Affine(b, x[2], 0.7f)), seed: 3);
+
+    [Fact]
+    public void Clamp_with_scalar_bounds_matches_finite_differences() =>
+        Check([Shape.F32(), s_23, Shape.F32()], (b, x) => b.Clamp(Affine(b, x[0], -0.5f), x[1], Affine(b, x[2], 0.5f)), seed: 5);
+
+    /// <summary>0.3·x + c.</summary>
+    private static HloOp Affine(HloBuilder b, HloOp x, float c) =>
+        b.Add(b.Multiply(x, b.BroadcastScalar(b.Constant(0.3f), x.Shape.Dims)), b.BroadcastScalar(b.Constant(c), x.Shape.Dims));
 
     [Fact]
     public void Broadcast_and_reduce_match_finite_differences() =>

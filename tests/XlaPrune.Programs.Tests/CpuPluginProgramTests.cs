@@ -26,13 +26,13 @@ public sealed class CpuPluginProgramTests : IDisposable
         foreach (var a in program.Arguments)
         {
             var n = (int)a.Shape.ElementCount;
-            values.Add(a.Name switch
+            values.Add(a.Role switch
             {
-                "labels" => [2, 0],
-                "lr" => [0.05f],
-                "images" => [.. Enumerable.Range(0, n).Select(_ => (float)(rng.NextDouble() * 2 - 1))],
-                _ when a.Name.StartsWith("momentum.", StringComparison.Ordinal) => [.. Enumerable.Range(0, n).Select(_ => (float)(0.01 * (rng.NextDouble() - 0.5)))],
-                _ => weights[a.Name].Data,
+                ProgramRole.Labels => [2, 0],
+                ProgramRole.LearningRate => [0.05f],
+                ProgramRole.Images => [.. Enumerable.Range(0, n).Select(_ => (float)(rng.NextDouble() * 2 - 1))],
+                ProgramRole.Momentum => [.. Enumerable.Range(0, n).Select(_ => (float)(0.01 * (rng.NextDouble() - 0.5)))],
+                _ => weights[a.Tensor!].Data,
             });
         }
 

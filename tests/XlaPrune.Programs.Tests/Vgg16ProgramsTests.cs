@@ -31,6 +31,7 @@ public class Vgg16ProgramsTests
         Assert.Equal("f32[]", program.Arguments[^1].Shape.ToText(false));
         Assert.Equal((2 * p) + s + 1, program.Results.Count);
         Assert.Equal("loss", program.Results[^1].Name);
+        Assert.Equal([ProgramRole.Images, ProgramRole.Labels, ProgramRole.LearningRate], program.Arguments.TakeLast(3).Select(a => a.Role));
 
         var proto = HloModuleProto.Parser.ParseFrom(program.Module.ToProtoBytes());
         Assert.Equal(program.Arguments.Count, proto.HostProgramShape.Parameters.Count);

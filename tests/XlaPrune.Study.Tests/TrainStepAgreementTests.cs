@@ -37,32 +37,32 @@ public class TrainStepAgreementTests
         var program = Vgg16Programs.TrainStep(spec, batch, new TrainStepOptions(0.9, 5e-4, 1e-4), format);
         using var client = PjrtPlugin.Load("cpu").CreateClient();
         using var executable = client.CompileHlo(program.Module.ToProtoBytes());
-        var args = program.Arguments.Select(a => a.Name switch
-        {
-            "images" => client.BufferFromHost<float>(a.FromTorch(images), [.. a.Shape.Dimensions]),
-            "labels" => client.BufferFromHost<int>(labels, [.. a.Shape.Dimensions]),
-            "lr" => client.BufferFromHost<float>([lr], []),
-            _ when a.Name.StartsWith("momentum.", StringComparison.Ordinal) => client.BufferFromHost<float>(new float[a.Shape.ElementCount], [.. a.Shape.Dimensions]),
-            _ => client.BufferFromHost<float>(a.FromTorch(weights[a.Name].Data), [.. a.Shape.Dimensions]),
-        }).ToList();
+        var binding = new ModelBinding(program);
+        var args = binding.BindState(weights, null, 0, (a, d) => client.BufferFromHost<float>(d, [.. a.Shape.Dimensions]), (a, d) => client.BufferFromHost<ulong>(d, [.. a.Shape.Dimensions])).ToList();
+        var imageArg = program.Arguments[binding.IndexOf(ProgramRole.Images)];
+        args.Insert(binding.IndexOf(ProgramRole.Images), client.BufferFromHost<float>(imageArg.FromTorch(images), [.. imageArg.Shape.Dimensions]));
+        args.Insert(binding.IndexOf(ProgramRole.Labels), client.BufferFromHost<int>(labels, [batch]));
+        args.Insert(binding.IndexOf(ProgramRole.LearningRate), client.BufferFromHost<float>([lr], []));
         var outputs = executable.Execute(args);
-        var results = program.Results.Select((r, i) => (r.Name, Values: r.ToTorch(outputs[i].ToArray<float>()))).ToDictionary(r => r.Name, r => r.Values);
+        var (newWeights, newMomenta) = binding.ReadState(i => outputs[i].ToArray<float>());
+        var loss = outputs[binding.State.Count].ToArray<float>();
+        Assert.Equal(ProgramRole.Loss, program.Results[binding.State.Count].Role);
         foreach (var b in args.Concat(outputs))
         {
             b.Dispose();
         }
 
-        AssertClose("loss", [(float)reference.Loss], results["loss"]);
+        AssertClose("loss", [(float)reference.Loss], loss);
         foreach (var p in spec.Parameters)
         {
             // With zero momenta, the new momentum is the gradient plus the decay and sparsity terms.
-            AssertClose("momentum." + p.Name, reference.Momenta[p.Name].Data, results["momentum." + p.Name]);
-            AssertClose(p.Name, reference.Weights[p.Name].Data, results[p.Name]);
+            AssertClose("momentum." + p.Name, reference.Momenta[p.Name].Data, newMomenta[p.Name].Data);
+            AssertClose(p.Name, reference.Weights[p.Name].Data, newWeights[p.Name].Data);
         }
 
         foreach (var s in spec.BatchNormStats)
         {
-            AssertClose(s.Name, reference.Weights[s.Name].Data, results[s.Name]);
+            AssertClose(s.Name, reference.Weights[s.Name].Data, newWeights[s.Name].Data);
         }
     }
 

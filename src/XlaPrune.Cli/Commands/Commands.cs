@@ -20,6 +20,7 @@ internal static class Commands
         config.AddCommand<LayoutCommand>("layout").WithDescription("Logical and TPU-padded bytes of every tensor of a train step.");
         config.AddCommand<HloCommand>("hlo").WithDescription("Write a model's train-step or eval-step HloModuleProto (and HLO or StableHLO text).");
         config.AddCommand<ProfileCommand>("profile").WithDescription("Compile and time a model's train step on a PJRT plugin.");
+        config.AddCommand<ExportCommand>("export").WithDescription("Write a checkpoint, pruned or not, as an ONNX inference graph (eval mode).");
         config.AddCommand<CompileCommand>("compile").WithDescription("Compile a serialized HloModuleProto on a PJRT plugin and print outputs and memory statistics.");
     }
 }
