@@ -109,6 +109,12 @@ if (Want("7"))
     OnnxInferenceBench.Append(report, ic);
 }
 
+// 8: the data-parallel step against the number of devices (DevicesBench.cs).
+if (Want("8"))
+{
+    DevicesBench.Append(report, plugin, root, ic);
+}
+
 report.Append("\nCommand: `./build.sh bench` (runs `dotnet artifacts/bin/XlaPrune.Bench/release/XlaPrune.Bench.dll <repo> docs/benchmarks.md`).\n");
 // The hand-kept change log (what each change bought, with its command) survives regeneration.
 const string LogHeading = "\n## Change log";

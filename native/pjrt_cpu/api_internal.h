@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "engine/engine.h"
+#include "live_stats.h"
 
 namespace xlaprune::pjrt {
 
@@ -219,6 +220,7 @@ struct ClientState {
   // The device if it belongs to this client, else INVALID_ARGUMENT naming `what`.
   PJRT_Device* CheckDevice(PJRT_Device* device, const char* what) const;
   MemoryImpl* CheckMemory(PJRT_Memory* memory, const char* what) const;
+  LiveCount<LiveKind::kClient> live_count;
 };
 
 }  // namespace xlaprune::pjrt
@@ -240,6 +242,7 @@ struct PJRT_Buffer {
   std::shared_ptr<xlaprune::cpu::DeviceBuffer> storage;  // null once deleted or donated
   bool donated = false;
   int external_references = 0;
+  xlaprune::pjrt::LiveCount<xlaprune::pjrt::LiveKind::kBuffer> live_count;
 
   ~PJRT_Buffer();
 };
@@ -270,6 +273,7 @@ cpu::ArrayShape MakeShape(int type, const int64_t* dims, size_t num_dims, const 
 // What Compile and DeserializeAndLoad produce; shared by the loaded executable, every
 // PJRT_Executable view of it, and running executions.
 struct ExecutableState {
+  LiveCount<LiveKind::kExecutable> live_count;
   std::shared_ptr<cpu::Executable> engine;
   std::string name;
   int num_replicas = 1;

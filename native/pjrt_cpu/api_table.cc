@@ -68,7 +68,7 @@ PJRT_Api BuildApi() noexcept {
   PJRT_Api api;
   std::memset(&api, 0, sizeof(api));
   api.struct_size = PJRT_Api_STRUCT_SIZE;
-  api.extension_start = nullptr;
+  api.extension_start = xlaprune::pjrt::LiveStatsExtension();
   api.pjrt_api_version.struct_size = PJRT_Api_Version_STRUCT_SIZE;
   api.pjrt_api_version.extension_start = nullptr;
   api.pjrt_api_version.major_version = PJRT_API_MAJOR;

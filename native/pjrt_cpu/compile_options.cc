@@ -1,8 +1,10 @@
-// A protobuf wire-format reader just large enough for CompileOptionsProto. Unknown fields are
-// skipped by wire type, as a generated parser would; known fields with the wrong wire type and
-// truncated input are errors.
+// CompileOptionsProto through the generated protobuf-lite class. Protobuf-lite says only that
+// bytes do not parse, and it keeps a known field sent with the wrong wire type as an unknown
+// field; so a check first walks the wire format against the table of the fields this plugin
+// reads and names the first problem and its byte offset. Every value comes from the class.
 #include "compile_options.h"
 
+#include <limits>
 #include <set>
 #include <string>
 
@@ -91,105 +93,96 @@ class WireReader {
   std::string message_;
 };
 
-void ParseComputationDevice(WireReader reader, std::vector<int64_t>& ids) {
+// The fields the plugin reads, by message, with their wire types: what the check enforces.
+struct Message;
+struct Field {
+  uint32_t number;
+  int wire_type;
+  const char* name;
+  const Message* message;      // a message field's type; null for scalars and bytes
+  bool packed_varints;  // a repeated integer, which may also come packed
+};
+struct Message {
+  const char* name;
+  const Field* fields;
+  size_t count;
+};
+
+constexpr Field kComputationDeviceFields[] = {{1, kVarint, "replica_device_ids", nullptr, true}};
+constexpr Message kComputationDevice{"ComputationDevice", kComputationDeviceFields, 1};
+constexpr Field kDeviceAssignmentFields[] = {
+    {1, kVarint, "replica_count", nullptr, false},
+    {2, kVarint, "computation_count", nullptr, false},
+    {3, kLengthDelimited, "computation_devices", &kComputationDevice, false},
+};
+constexpr Message kDeviceAssignment{"DeviceAssignmentProto", kDeviceAssignmentFields, 3};
+constexpr Field kBuildOptionsFields[] = {
+    {4, kVarint, "num_replicas", nullptr, false},
+    {5, kVarint, "num_partitions", nullptr, false},
+    {6, kVarint, "use_spmd_partitioning", nullptr, false},
+    {9, kLengthDelimited, "device_assignment", &kDeviceAssignment, false},
+};
+constexpr Message kBuildOptions{"ExecutableBuildOptionsProto", kBuildOptionsFields, 4};
+constexpr Field kCompileOptionsFields[] = {
+    {3, kLengthDelimited, "executable_build_options", &kBuildOptions, false},
+    {6, kLengthDelimited, "serialized_multi_slice_config", nullptr, false},
+};
+constexpr Message kCompileOptions{"CompileOptionsProto", kCompileOptionsFields, 2};
+
+// Walks one message: every tag, length and varint well formed, every known field with its wire
+// type; unknown fields skipped by wire type.
+void Check(WireReader reader, const Message& message) {
   while (!reader.AtEnd()) {
     int wire_type = 0;
-    uint32_t field = reader.Tag(wire_type);
-    if (field == 1 && wire_type == kVarint) {
-      ids.push_back(static_cast<int64_t>(reader.Varint()));
-    } else if (field == 1 && wire_type == kLengthDelimited) {  // packed
-      WireReader packed = reader.Submessage("replica_device_ids");
-      while (!packed.AtEnd()) ids.push_back(static_cast<int64_t>(packed.Varint()));
-    } else if (field == 1) {
-      reader.Expect(wire_type, kVarint, "replica_device_ids");
-    } else {
+    const uint32_t number = reader.Tag(wire_type);
+    const Field* field = nullptr;
+    for (size_t i = 0; i < message.count; i++) {
+      if (message.fields[i].number == number) field = &message.fields[i];
+    }
+    if (field == nullptr) {
       reader.Skip(wire_type);
-    }
-  }
-}
-
-void ParseDeviceAssignment(WireReader reader, CompileOptions& options) {
-  options.has_device_assignment = true;
-  while (!reader.AtEnd()) {
-    int wire_type = 0;
-    uint32_t field = reader.Tag(wire_type);
-    switch (field) {
-      case 1:
-        reader.Expect(wire_type, kVarint, "replica_count");
-        options.assignment_replica_count = static_cast<int32_t>(reader.Varint());
-        break;
-      case 2:
-        reader.Expect(wire_type, kVarint, "computation_count");
-        options.assignment_computation_count = static_cast<int32_t>(reader.Varint());
-        break;
-      case 3:
-        reader.Expect(wire_type, kLengthDelimited, "computation_devices");
-        options.computation_devices.emplace_back();
-        ParseComputationDevice(reader.Submessage("ComputationDevice"), options.computation_devices.back());
-        break;
-      default: reader.Skip(wire_type);
-    }
-  }
-}
-
-void ParseBuildOptions(WireReader reader, CompileOptions& options) {
-  while (!reader.AtEnd()) {
-    int wire_type = 0;
-    uint32_t field = reader.Tag(wire_type);
-    switch (field) {
-      case 4:
-        reader.Expect(wire_type, kVarint, "num_replicas");
-        options.num_replicas = static_cast<int64_t>(reader.Varint());
-        break;
-      case 5:
-        reader.Expect(wire_type, kVarint, "num_partitions");
-        options.num_partitions = static_cast<int64_t>(reader.Varint());
-        break;
-      case 6:
-        reader.Expect(wire_type, kVarint, "use_spmd_partitioning");
-        options.use_spmd_partitioning = reader.Varint() != 0;
-        break;
-      case 9:
-        reader.Expect(wire_type, kLengthDelimited, "device_assignment");
-        // A repeated occurrence of a message field merges into the earlier one.
-        ParseDeviceAssignment(reader.Submessage("DeviceAssignmentProto"), options);
-        break;
-      default: reader.Skip(wire_type);
+    } else if (field->packed_varints && wire_type == kLengthDelimited) {
+      WireReader packed = reader.Submessage(field->name);
+      while (!packed.AtEnd()) (void)packed.Varint();
+    } else {
+      reader.Expect(wire_type, field->wire_type, field->name);
+      if (wire_type == kVarint) {
+        (void)reader.Varint();
+      } else {
+        WireReader inner = reader.Submessage(field->message != nullptr ? field->message->name : field->name);
+        if (field->message != nullptr) Check(inner, *field->message);
+      }
     }
   }
 }
 
 }  // namespace
 
-CompileOptions ParseCompileOptions(const char* bytes, size_t size) {
-  CompileOptions options;
+xla::CompileOptionsProto ParseCompileOptions(const char* bytes, size_t size) {
+  xla::CompileOptionsProto options;
   if (size == 0) return options;
+  if (size > static_cast<size_t>(std::numeric_limits<int>::max())) {
+    InvalidArgument("compile_options is not a valid CompileOptionsProto: " + std::to_string(size) + " bytes is larger than 2 GiB");
+  }
   const auto* begin = reinterpret_cast<const uint8_t*>(bytes);
-  WireReader reader(begin, begin + size, begin, "CompileOptionsProto");
-  while (!reader.AtEnd()) {
-    int wire_type = 0;
-    uint32_t field = reader.Tag(wire_type);
-    if (field == 3) {
-      reader.Expect(wire_type, kLengthDelimited, "executable_build_options");
-      ParseBuildOptions(reader.Submessage("ExecutableBuildOptionsProto"), options);
-    } else if (field == 6) {
-      reader.Expect(wire_type, kLengthDelimited, "serialized_multi_slice_config");
-      WireReader config = reader.Submessage("serialized_multi_slice_config");
-      if (!config.AtEnd()) Unimplemented("multi-slice compile options are not supported by the XlaPrune CPU plugin");
-    } else {
-      reader.Skip(wire_type);
-    }
+  Check(WireReader(begin, begin + size, begin, kCompileOptions.name), kCompileOptions);
+  if (!options.ParseFromArray(bytes, static_cast<int>(size))) {
+    InvalidArgument("compile_options is not a valid CompileOptionsProto: a field this plugin does not read is malformed");
+  }
+  if (!options.serialized_multi_slice_config().empty()) {
+    Unimplemented("multi-slice compile options are not supported by the XlaPrune CPU plugin");
   }
   return options;
 }
 
-Placement ResolvePlacement(const CompileOptions& options, size_t device_count) {
-  if (options.num_replicas < 0 || options.num_partitions < 0) {
-    InvalidArgument("compile options have num_replicas = " + std::to_string(options.num_replicas) +
-                    " and num_partitions = " + std::to_string(options.num_partitions) + "; both must be >= 1");
+Placement ResolvePlacement(const xla::CompileOptionsProto& options, size_t device_count) {
+  const xla::ExecutableBuildOptionsProto& build = options.executable_build_options();
+  if (build.num_replicas() < 0 || build.num_partitions() < 0) {
+    InvalidArgument("compile options have num_replicas = " + std::to_string(build.num_replicas()) +
+                    " and num_partitions = " + std::to_string(build.num_partitions()) + "; both must be >= 1");
   }
-  const int64_t replicas = options.num_replicas == 0 ? 1 : options.num_replicas;
-  const int64_t partitions = options.num_partitions == 0 ? 1 : options.num_partitions;
+  const int64_t replicas = build.num_replicas() == 0 ? 1 : build.num_replicas();
+  const int64_t partitions = build.num_partitions() == 0 ? 1 : build.num_partitions();
   if (partitions != 1) {
     Unimplemented("num_partitions = " + std::to_string(partitions) +
                   ": the XlaPrune CPU plugin runs replicated programs only (num_partitions = 1)");
@@ -201,20 +194,21 @@ Placement ResolvePlacement(const CompileOptions& options, size_t device_count) {
   Placement placement;
   placement.num_replicas = static_cast<int>(replicas);
   placement.num_partitions = 1;
-  if (!options.has_device_assignment) {
+  if (!build.has_device_assignment()) {
     for (int r = 0; r < placement.num_replicas; ++r) placement.replica_devices.push_back(r);
     return placement;
   }
-  if (options.assignment_replica_count != replicas || options.assignment_computation_count != partitions ||
-      options.computation_devices.size() != static_cast<size_t>(partitions)) {
-    InvalidArgument("device_assignment is " + std::to_string(options.assignment_replica_count) + " replicas x " +
-                    std::to_string(options.assignment_computation_count) + " computations with " +
-                    std::to_string(options.computation_devices.size()) +
+  const xla::DeviceAssignmentProto& assignment = build.device_assignment();
+  if (assignment.replica_count() != replicas || assignment.computation_count() != partitions ||
+      assignment.computation_devices_size() != partitions) {
+    InvalidArgument("device_assignment is " + std::to_string(assignment.replica_count()) + " replicas x " +
+                    std::to_string(assignment.computation_count()) + " computations with " +
+                    std::to_string(assignment.computation_devices_size()) +
                     " computation_devices entries, but the options ask for " + std::to_string(replicas) +
                     " replicas x " + std::to_string(partitions) + " partitions");
   }
-  const std::vector<int64_t>& ids = options.computation_devices[0];
-  if (ids.size() != static_cast<size_t>(replicas)) {
+  const auto& ids = assignment.computation_devices(0).replica_device_ids();
+  if (ids.size() != replicas) {
     InvalidArgument("device_assignment lists " + std::to_string(ids.size()) + " devices for " +
                     std::to_string(replicas) + " replicas");
   }
@@ -230,45 +224,17 @@ Placement ResolvePlacement(const CompileOptions& options, size_t device_count) {
   return placement;
 }
 
-namespace {
-
-void PutVarint(std::string& out, uint64_t value) {
-  while (value >= 0x80) {
-    out.push_back(static_cast<char>((value & 0x7F) | 0x80));
-    value >>= 7;
-  }
-  out.push_back(static_cast<char>(value));
-}
-
-void PutLengthDelimited(std::string& out, uint32_t field, const std::string& payload) {
-  PutVarint(out, (static_cast<uint64_t>(field) << 3) | kLengthDelimited);
-  PutVarint(out, payload.size());
-  out += payload;
-}
-
-}  // namespace
-
 std::string SerializeCompileOptions(const Placement& placement) {
-  std::string devices;
-  for (int id : placement.replica_devices) {
-    PutVarint(devices, (1u << 3) | kVarint);
-    PutVarint(devices, static_cast<uint64_t>(id));
-  }
-  std::string assignment;
-  PutVarint(assignment, (1u << 3) | kVarint);
-  PutVarint(assignment, static_cast<uint64_t>(placement.num_replicas));
-  PutVarint(assignment, (2u << 3) | kVarint);
-  PutVarint(assignment, static_cast<uint64_t>(placement.num_partitions));
-  PutLengthDelimited(assignment, 3, devices);
-  std::string build;
-  PutVarint(build, (4u << 3) | kVarint);
-  PutVarint(build, static_cast<uint64_t>(placement.num_replicas));
-  PutVarint(build, (5u << 3) | kVarint);
-  PutVarint(build, static_cast<uint64_t>(placement.num_partitions));
-  PutLengthDelimited(build, 9, assignment);
-  std::string options;
-  PutLengthDelimited(options, 3, build);
-  return options;
+  xla::CompileOptionsProto options;
+  xla::ExecutableBuildOptionsProto& build = *options.mutable_executable_build_options();
+  build.set_num_replicas(placement.num_replicas);
+  build.set_num_partitions(placement.num_partitions);
+  xla::DeviceAssignmentProto& assignment = *build.mutable_device_assignment();
+  assignment.set_replica_count(placement.num_replicas);
+  assignment.set_computation_count(placement.num_partitions);
+  auto& devices = *assignment.add_computation_devices();
+  for (int id : placement.replica_devices) devices.add_replica_device_ids(id);
+  return options.SerializeAsString();
 }
 
 }  // namespace xlaprune::pjrt

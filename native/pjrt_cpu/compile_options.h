@@ -1,29 +1,20 @@
-// The parts of xla.CompileOptionsProto this plugin uses, read with a small protobuf wire reader
-// (field numbers from xla/pjrt/proto/compile_options.proto and xla/xla.proto).
+// CompileOptionsProto for this plugin: parsed with the generated protobuf-lite class
+// (native/proto/xla/pjrt/proto/compile_options.proto), after a wire-format check that names the
+// first malformed byte; placements resolved from it and written back with the same class.
 #pragma once
 
 #include <cstddef>
-#include <cstdint>
 #include <string>
 #include <vector>
 
-namespace xlaprune::pjrt {
+#include "xla/pjrt/proto/compile_options.pb.h"
 
-struct CompileOptions {
-  // As found in the proto; 0 means the field was absent (proto3 default).
-  int64_t num_replicas = 0;
-  int64_t num_partitions = 0;
-  bool use_spmd_partitioning = false;
-  bool has_device_assignment = false;
-  int64_t assignment_replica_count = 0;
-  int64_t assignment_computation_count = 0;
-  // computation_devices[c][r]: the device id of replica r of computation c.
-  std::vector<std::vector<int64_t>> computation_devices;
-};
+namespace xlaprune::pjrt {
 
 // Parses serialized CompileOptionsProto bytes; empty input gives all defaults. Malformed bytes
 // fail with INVALID_ARGUMENT saying where; a multi-slice config fails with UNIMPLEMENTED.
-CompileOptions ParseCompileOptions(const char* bytes, size_t size);
+// Unknown fields are skipped, as protobuf does.
+xla::CompileOptionsProto ParseCompileOptions(const char* bytes, size_t size);
 
 // The replica -> device assignment the options ask for, checked against `device_count`.
 // Absent counts mean 1. Partitions other than 1 fail with UNIMPLEMENTED.
@@ -32,7 +23,7 @@ struct Placement {
   int num_partitions = 1;
   std::vector<int> replica_devices;
 };
-Placement ResolvePlacement(const CompileOptions& options, size_t device_count);
+Placement ResolvePlacement(const xla::CompileOptionsProto& options, size_t device_count);
 
 // A minimal CompileOptionsProto: executable_build_options{num_replicas, num_partitions,
 // device_assignment}.

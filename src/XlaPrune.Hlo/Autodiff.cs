@@ -147,6 +147,19 @@ public static class Autodiff
                         break;
                     }
 
+                case "all-reduce":
+                    {
+                        // Replicas each hold a local loss and the objective is their sum, so the adjoint of a
+                        // cross-replica sum is the cross-replica sum of the adjoints.
+                        if (!IsReducer(op.Callees[0], "add"))
+                        {
+                            throw new NotSupportedException($"autodiff: all-reduce %{op.Name} with reducer {op.Callees[0].Name} (only sums are differentiable)");
+                        }
+
+                        r[0] = B.AllReduce(g, context.AddF32, op.ReplicaGroups);
+                        break;
+                    }
+
                 case "slice":
                     {
                         var dims = x[0].Shape.Dims;

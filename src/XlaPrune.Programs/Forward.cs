@@ -22,6 +22,15 @@ internal sealed class Forward(HloBuilder b, Vgg16Spec spec, int batch, TrainStep
 
     private HloOp Sum(HloOp x, params long[] dims) => b.Reduce(x, b.Constant(0f), dims, AddF32);
 
+    /// <summary>Sum over the batch shards of all replicas (synchronised BatchNorm), else over this replica's.</summary>
+    private HloOp BatchSum(HloOp x, params long[] dims) =>
+        options.SyncBatchNorm && options.Replicas > 1 ? b.AllReduce(Sum(x, dims), AddF32) : Sum(x, dims);
+
+    /// <summary>Mean of a value across replicas (identity for one).</summary>
+    public HloOp ReplicaMean(HloOp x) => options.Replicas > 1
+        ? b.Multiply(b.AllReduce(x, AddF32), Full(1f / options.Replicas, x.Shape.Dimensions))
+        : x;
+
     public (HloOp Logits, HloOp[] NewStats, HloOp? NewRng) Run(HloOp[] ps, HloOp[] stats, HloOp images, HloOp? rng)
     {
         var x = images;
@@ -40,10 +49,10 @@ internal sealed class Forward(HloBuilder b, Vgg16Spec spec, int batch, TrainStep
             HloOp mean, variance;
             if (train)
             {
-                var count = _batchAndSpatial.Aggregate(1.0, (a, d) => a * dims[(int)d]);
-                mean = b.Multiply(Sum(x, _batchAndSpatial), Full((float)(1 / count), [c.OutChannels]));
+                var count = _batchAndSpatial.Aggregate(1.0, (a, d) => a * dims[(int)d]) * (options.SyncBatchNorm ? options.Replicas : 1);
+                mean = b.Multiply(BatchSum(x, _batchAndSpatial), Full((float)(1 / count), [c.OutChannels]));
                 var centred = b.Subtract(x, PerChannel(mean, dims));
-                variance = b.Multiply(Sum(b.Multiply(centred, centred), _batchAndSpatial), Full((float)(1 / count), [c.OutChannels]));
+                variance = b.Multiply(BatchSum(b.Multiply(centred, centred), _batchAndSpatial), Full((float)(1 / count), [c.OutChannels]));
                 var m = (float)options.BatchNormMomentum;
                 newStats.Add(b.Add(b.Multiply(Full(1 - m, [c.OutChannels]), rm), b.Multiply(Full(m, [c.OutChannels]), mean)));
                 var unbiased = b.Multiply(variance, Full((float)(count / (count - 1)), [c.OutChannels]));

@@ -10,9 +10,19 @@ namespace XlaPrune.Programs;
 /// <param name="BatchNormMomentum">Running statistics: r ← (1 − m)·r + m·batch statistic.</param>
 /// <param name="BatchNormEpsilon">ε added to the variance.</param>
 /// <param name="Dropout">Whether the ImageNet classifier applies its dropout (adds an rng state argument and result).</param>
+/// <param name="Replicas">
+/// Data-parallel replicas running the program at once, each on its own shard of the batch. With more than one,
+/// gradients and the loss are averaged across replicas by all-reduce, so every replica applies the same update.
+/// </param>
+/// <param name="SyncBatchNorm">
+/// With replicas: BatchNorm normalises by statistics of the whole global batch (all-reduced), instead of each
+/// replica's own shard (the default of TF and JAX on TPUs). Running statistics are averaged across replicas in
+/// both modes, so all replicas hold the same state.
+/// </param>
 public sealed record TrainStepOptions(
     double Momentum = 0.9, double WeightDecay = 0, double SlimmingLambda = 0,
-    double BatchNormMomentum = 0.1, double BatchNormEpsilon = 1e-5, bool Dropout = true);
+    double BatchNormMomentum = 0.1, double BatchNormEpsilon = 1e-5, bool Dropout = true,
+    int Replicas = 1, bool SyncBatchNorm = false);
 
 /// <summary>HLO programs of a <see cref="Vgg16Spec"/>. Argument order is documented in docs/hlo.md.</summary>
 public static class Vgg16Programs
@@ -31,7 +41,12 @@ public static class Vgg16Programs
             throw new ArgumentException($"train step batch must be at least 2 (unbiased BatchNorm variance), got {batch}", nameof(batch));
         }
 
-        var b = new HloBuilder("vgg16_train_step");
+        if (options.Replicas < 1)
+        {
+            throw new ArgumentException($"train step replicas must be at least 1, got {options.Replicas}", nameof(options));
+        }
+
+        var b = new HloBuilder(options.Replicas > 1 ? $"vgg16_train_step_x{options.Replicas}" : "vgg16_train_step");
         var f = new Forward(b, spec, batch, options, train: true, format);
         var args = new List<ProgramValue>();
         var ps = spec.Parameters.Select(t => Param(b, args, InFormat(ProgramValue.Parameter, t, format))).ToArray();
@@ -46,6 +61,14 @@ public static class Vgg16Programs
         var (logits, newStats, newRng) = f.Run(ps, ss, images, rng);
         var loss = f.CrossEntropy(logits, labels);
         var grads = Autodiff.Gradients(b, loss, ps);
+        if (options.Replicas > 1)
+        {
+            // Each replica differentiated its own shard's mean loss; the global batch's mean loss is
+            // their mean, and so is its gradient.
+            grads = [.. grads.Select(f.ReplicaMean)];
+            loss = f.ReplicaMean(loss);
+            newStats = [.. newStats.Select(f.ReplicaMean)];
+        }
 
         var outs = new List<HloOp>();
         var results = new List<ProgramValue>();

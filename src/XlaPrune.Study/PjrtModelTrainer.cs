@@ -17,13 +17,17 @@ public sealed class PjrtModelTrainer : IModelTrainer, IDisposable
 {
     private const int EvalBatch = 256;
     private readonly PjrtClient _client;
+    private readonly int _devices;
+    private readonly bool _syncBatchNorm;
     private readonly DataFormat _format;
 
-    /// <summary>Trains on a client of <paramref name="plugin"/> (owned by this trainer) with programs in <paramref name="format"/>.</summary>
-    public PjrtModelTrainer(PjrtPlugin plugin, DataFormat format = DataFormat.Nhwc)
+    /// <summary>Trains on a client of <paramref name="plugin"/> (owned by this trainer).</summary>
+    public PjrtModelTrainer(PjrtPlugin plugin, int devices = 1, bool syncBatchNorm = false, DataFormat format = DataFormat.Nhwc)
     {
         ArgumentNullException.ThrowIfNull(plugin);
-        _client = plugin.CreateClient();
+        _client = ReplicatedTrainStep.CreateClient(plugin, devices);
+        _devices = devices;
+        _syncBatchNorm = syncBatchNorm;
         _format = format;
     }
 
@@ -51,59 +55,36 @@ public sealed class PjrtModelTrainer : IModelTrainer, IDisposable
             (weights, momenta, firstEpoch) = (w, m, epochs);
         }
 
-        var batch = Math.Min(options.BatchSize, train.Count);
-        var steps = train.Count / batch;
+        // The global batch, split evenly across the devices.
+        var batch = Math.Min(options.BatchSize, train.Count) / _devices * _devices;
+        var steps = batch == 0 ? 0 : train.Count / batch;
         var lastLoss = double.NaN;
         if (firstEpoch < options.Epochs && steps > 0)
         {
             var sgd = options.Sgd;
-            var program = Vgg16Programs.TrainStep(spec, batch, new TrainStepOptions(sgd.Momentum, sgd.WeightDecay, sgd.SlimmingLambda), _format);
-            using var executable = _client.CompileHlo(program.Module.ToProtoBytes());
-            var binding = new ModelBinding(program);
-            var state = binding.BindState(weights, momenta, (ulong)options.Seed, Upload<float>, Upload<ulong>).ToList();
-            var carried = state.Count;
+            using var step = new ReplicatedTrainStep(_client, spec, batch, _devices,
+                new TrainStepOptions(sgd.Momentum, sgd.WeightDecay, sgd.SlimmingLambda, SyncBatchNorm: _syncBatchNorm), weights, momenta, options.Seed, _format);
             var images = new float[batch * train.ImageLength];
             var labels = new int[batch];
-            var imageArg = program.Arguments[binding.IndexOf(ProgramRole.Images)];
-            try
+            for (var epoch = firstEpoch; epoch < options.Epochs; epoch++)
             {
-                for (var epoch = firstEpoch; epoch < options.Epochs; epoch++)
+                var order = train.Shuffle(unchecked((options.Seed * 1_000_003) + epoch));
+                var rate = (float)options.RateAt(epoch);
+                double lossSum = 0;
+                for (var s = 0; s < steps; s++)
                 {
-                    var order = train.Shuffle(unchecked((options.Seed * 1_000_003) + epoch));
-                    using var lr = _client.BufferFromHost<float>([(float)options.RateAt(epoch)], []);
-                    double lossSum = 0;
-                    for (var s = 0; s < steps; s++)
-                    {
-                        cancellationToken.ThrowIfCancellationRequested();
-                        train.Gather(order.AsSpan(s * batch, batch), images, labels);
-                        using var x = _client.BufferFromHost<float>(imageArg.FromTorch(images), [.. imageArg.Shape.Dimensions]);
-                        using var y = _client.BufferFromHost<int>(labels, [batch]);
-                        var outputs = executable.Execute([.. state, x, y, lr]);
-                        for (var i = 0; i < carried; i++)
-                        {
-                            state[i].Dispose();
-                            state[i] = outputs[i];
-                        }
-
-                        using var loss = outputs[carried];
-                        var value = loss.ToArray<float>()[0];
-                        lossSum += value;
-                        progress?.Report(new TrainProgress(epoch, s + 1, steps, value));
-                    }
-
-                    lastLoss = lossSum / steps;
-                    (weights, momenta) = binding.ReadState(i => state[i].ToArray<float>());
-                    if (options.CheckpointPath is not null)
-                    {
-                        Trainer.SaveCheckpoint(options.CheckpointPath, spec, weights, momenta, epoch + 1);
-                    }
+                    cancellationToken.ThrowIfCancellationRequested();
+                    train.Gather(order.AsSpan(s * batch, batch), images, labels);
+                    var value = step.Step(images, labels, rate);
+                    lossSum += value;
+                    progress?.Report(new TrainProgress(epoch, s + 1, steps, value));
                 }
-            }
-            finally
-            {
-                foreach (var b in state)
+
+                lastLoss = lossSum / steps;
+                (weights, momenta) = step.ReadState();
+                if (options.CheckpointPath is not null)
                 {
-                    b.Dispose();
+                    Trainer.SaveCheckpoint(options.CheckpointPath, spec, weights, momenta, epoch + 1);
                 }
             }
         }

@@ -13,14 +13,17 @@ namespace XlaPrune.Study;
 public sealed class PjrtStepProfiler : IStepProfiler, IDisposable
 {
     private readonly PjrtClient _client;
+
+    private readonly int _devices;
     private readonly DataFormat _format;
 
-    /// <summary>Profiles on a client of <paramref name="plugin"/> (owned by this profiler) with programs in <paramref name="format"/>.</summary>
-    public PjrtStepProfiler(PjrtPlugin plugin, DataFormat format = DataFormat.Nhwc)
+    /// <summary>Profiles on a client of <paramref name="plugin"/> (owned by this profiler), over <paramref name="devices"/> devices, with programs in <paramref name="format"/>.</summary>
+    public PjrtStepProfiler(PjrtPlugin plugin, int devices = 1, DataFormat format = DataFormat.Nhwc)
     {
         ArgumentNullException.ThrowIfNull(plugin);
+        _client = ReplicatedTrainStep.CreateClient(plugin, devices);
+        _devices = devices;
         _format = format;
-        _client = plugin.CreateClient();
         Plugin = new PluginIdentity(_client.PlatformName, _client.PlatformVersion);
     }
 
@@ -33,6 +36,11 @@ public sealed class PjrtStepProfiler : IStepProfiler, IDisposable
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(warmup);
+        if (_devices > 1)
+        {
+            return ProfileReplicated(spec, batch, steps, warmup, cancellationToken);
+        }
+
         var program = Vgg16Programs.TrainStep(spec, batch, format: _format);
         var clock = Stopwatch.StartNew();
         using var executable = _client.CompileHlo(program.Module.ToProtoBytes());
@@ -74,6 +82,36 @@ public sealed class PjrtStepProfiler : IStepProfiler, IDisposable
         var cost = executable.GetCostAnalysis();
         var flops = cost.TryGetValue("flops", out var f) ? Convert.ToDouble(f, System.Globalization.CultureInfo.InvariantCulture) : double.NaN;
         return new ProfileResult(Plugin, compileMs, StepTimes.From(times), flops,
+            new MemoryFigures(stats.ArgumentSizeInBytes, stats.OutputSizeInBytes, stats.TempSizeInBytes, stats.AliasSizeInBytes, stats.PeakMemoryInBytes),
+            batch, steps, warmup);
+    }
+
+    /// <summary>
+    /// The data-parallel step on the profiler's devices, <paramref name="batch"/> being the global batch. A step's
+    /// time includes moving the batch shards to the devices, which the data-parallel step does every step.
+    /// </summary>
+    private ProfileResult ProfileReplicated(Vgg16Spec spec, int batch, int steps, int warmup, CancellationToken cancellationToken)
+    {
+        using var step = new ReplicatedTrainStep(_client, spec, batch, _devices, new TrainStepOptions(), ModelWeights.Initialize(spec, seed: 0), format: _format);
+        var random = new Random(0);
+        var images = Enumerable.Range(0, batch * spec.InputChannels * spec.ImageSize * spec.ImageSize).Select(_ => (float)random.NextDouble()).ToArray();
+        var labels = Enumerable.Range(0, batch).Select(i => i % spec.Classes).ToArray();
+        var times = new List<double>();
+        var clock = new Stopwatch();
+        for (var s = 0; s < warmup + steps; s++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            clock.Restart();
+            step.Step(images, labels, 0.01f);
+            if (s >= warmup)
+            {
+                times.Add(clock.Elapsed.TotalMilliseconds);
+            }
+        }
+
+        var stats = step.MemoryStats;
+        var flops = step.CostAnalysis.TryGetValue("flops", out var f) ? Convert.ToDouble(f, System.Globalization.CultureInfo.InvariantCulture) * _devices : double.NaN;
+        return new ProfileResult(Plugin, step.CompileMs, StepTimes.From(times), flops,
             new MemoryFigures(stats.ArgumentSizeInBytes, stats.OutputSizeInBytes, stats.TempSizeInBytes, stats.AliasSizeInBytes, stats.PeakMemoryInBytes),
             batch, steps, warmup);
     }

@@ -1,4 +1,5 @@
 // Shapes, device buffers and the all-reduce hub of the CPU engine.
+#include <atomic>
 #include <condition_variable>
 #include <cstdlib>
 #include <cstring>
@@ -64,21 +65,18 @@ class BlockCache {
   }
 
   void* Take(size_t rounded) {
-    if (rounded >= kMinCached) {
-      std::lock_guard<std::mutex> lock(mutex_);
-      auto it = free_.find(rounded);
-      if (it != free_.end() && !it->second.empty()) {
-        void* p = it->second.back();
-        it->second.pop_back();
-        cached_ -= rounded;
-        return p;
-      }
+    void* p = TakeUncounted(rounded);
+    if (p != nullptr) {
+      live_blocks_.fetch_add(1, std::memory_order_relaxed);
+      live_bytes_.fetch_add(static_cast<int64_t>(rounded), std::memory_order_relaxed);
     }
-    return std::aligned_alloc(64, rounded);
+    return p;
   }
 
   void Give(void* p, size_t rounded) noexcept {
     if (p == nullptr) return;
+    live_blocks_.fetch_sub(1, std::memory_order_relaxed);
+    live_bytes_.fetch_sub(static_cast<int64_t>(rounded), std::memory_order_relaxed);
     if (rounded >= kMinCached) {
       std::lock_guard<std::mutex> lock(mutex_);
       if (cached_ + rounded <= kMaxCachedTotal) {
@@ -93,10 +91,35 @@ class BlockCache {
     std::free(p);
   }
 
+  AllocatorStats Stats() noexcept {
+    AllocatorStats stats;
+    stats.live_blocks = live_blocks_.load(std::memory_order_relaxed);
+    stats.live_bytes = live_bytes_.load(std::memory_order_relaxed);
+    std::lock_guard<std::mutex> lock(mutex_);
+    stats.cached_bytes = static_cast<int64_t>(cached_);
+    return stats;
+  }
+
  private:
+  void* TakeUncounted(size_t rounded) {
+    if (rounded >= kMinCached) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      auto it = free_.find(rounded);
+      if (it != free_.end() && !it->second.empty()) {
+        void* p = it->second.back();
+        it->second.pop_back();
+        cached_ -= rounded;
+        return p;
+      }
+    }
+    return std::aligned_alloc(64, rounded);
+  }
+
   std::mutex mutex_;
   std::unordered_map<size_t, std::vector<void*>> free_;
   size_t cached_ = 0;
+  std::atomic<int64_t> live_blocks_{0};
+  std::atomic<int64_t> live_bytes_{0};
 };
 
 void* TakeBlock(size_t bytes, const ArrayShape* shape) {
@@ -111,6 +134,8 @@ void* TakeBlock(size_t bytes, const ArrayShape* shape) {
 }
 
 }  // namespace
+
+AllocatorStats CurrentAllocatorStats() noexcept { return BlockCache::Get().Stats(); }
 
 std::shared_ptr<DeviceBuffer> DeviceBuffer::AllocateUninitialized(const ArrayShape& shape) {
   size_t bytes = shape.ByteSize();
@@ -216,6 +241,26 @@ std::string ShapeText(const ArrayShape& shape) {
   std::string s = TypeName(shape.type) + "[";
   for (size_t i = 0; i < shape.dims.size(); i++) s += (i ? "," : "") + std::to_string(shape.dims[i]);
   return s + "]";
+}
+
+std::string Shape::Text() const {
+  if (!tuple) return ShapeText(array);
+  std::string s = "(";
+  for (size_t i = 0; i < elements.size(); i++) s += (i ? ", " : "") + elements[i].Text();
+  return s + ")";
+}
+
+bool Shape::operator==(const Shape& other) const {
+  if (tuple != other.tuple) return false;
+  if (!tuple) return array.type == other.array.type && array.dims == other.array.dims;
+  return elements == other.elements;
+}
+
+int64_t Shape::Bytes() const {
+  if (!tuple) return static_cast<int64_t>(array.ByteSize());
+  int64_t n = 0;
+  for (const auto& e : elements) n += e.Bytes();
+  return n;
 }
 
 }  // namespace xlaprune::cpu

@@ -97,10 +97,21 @@ class DeviceBuffer {
   size_t size_;
 };
 
+// The device-memory allocator's own accounting, for leak checks: blocks handed out (buffer
+// storage and scratch) and not yet given back, their rounded bytes, and the bytes of freed
+// blocks the allocator keeps for reuse (bounded; not part of the live count).
+struct AllocatorStats {
+  int64_t live_blocks = 0;
+  int64_t live_bytes = 0;
+  int64_t cached_bytes = 0;
+};
+AllocatorStats CurrentAllocatorStats() noexcept;
+
 struct CompileConfig {
   int num_replicas = 1;
   int num_partitions = 1;
   int num_threads = 0;  // 0: one per hardware thread
+  bool fusion = true;   // false: every instruction runs alone (tests compare both paths)
 };
 
 // What PJRT_Executable_GetCompiledMemoryStats reports; all in bytes.

@@ -101,7 +101,7 @@ class InterpretedExecutable final : public Executable {
 std::unique_ptr<Executable> Executable::Compile(const void* module_proto, size_t size, const CompileConfig& config) {
   if (config.num_replicas < 1) throw EngineError(ErrorCode::kInvalidArgument, "num_replicas must be at least 1");
   if (config.num_partitions != 1) throw EngineError(ErrorCode::kUnimplemented, "the XlaPrune CPU plugin runs one partition per replica (num_partitions must be 1)");
-  auto program = BuildProgram(module_proto, size, config.num_replicas);
+  auto program = BuildProgram(module_proto, size, config.num_replicas, config.fusion);
   std::string module(static_cast<const char*>(module_proto), size);
   return std::make_unique<InterpretedExecutable>(std::move(program), std::move(module), config.num_replicas, config.num_threads);
 }

@@ -15,6 +15,7 @@
 #include <map>
 #include <set>
 
+#include "elementwise_math.h"
 #include "internal.h"
 #include "kernels.h"
 
@@ -37,18 +38,21 @@ Cmp ParseCmp(const std::string& d) {
 bool IsF32(const Shape& s) { return !s.tuple && s.array.type == ElementType::kF32; }
 bool IsPred(const Shape& s) { return !s.tuple && s.array.type == ElementType::kPred; }
 
-// Element-wise ops a group can hold: f32 results, or pred results of comparing f32 values.
+// Element-wise ops a group can hold (fusible in ops.def): f32 results of f32 operands, or pred
+// results of comparing f32 values.
 bool Fusible(const Computation& comp, const Instr& in) {
-  if (in.shape.tuple || in.shape.array.dims.size() > 8) return false;
+  const OpInfo& info = Info(in.op);
+  if (!info.fusible || in.shape.tuple || in.shape.array.dims.size() > 8) return false;
   const auto operand = [&](size_t k) -> const Shape& { return comp.instrs[in.operands[k]].shape; };
-  switch (in.op) {
-    case Op::kAdd: case Op::kSubtract: case Op::kMultiply: case Op::kDivide: case Op::kMaximum: case Op::kMinimum:
-      return IsF32(in.shape) && IsF32(operand(0)) && IsF32(operand(1));
-    case Op::kNegate: case Op::kAbs: case Op::kSign: case Op::kExp: case Op::kLog: case Op::kSqrt: case Op::kRsqrt: case Op::kTanh:
-      return IsF32(in.shape) && IsF32(operand(0));
-    case Op::kCompare:
+  switch (info.family) {
+    case OpFamily::kUnary: case OpFamily::kBinary: case OpFamily::kTernary:
+      for (size_t k = 0; k < in.operands.size(); k++) {
+        if (!IsF32(operand(k))) return false;
+      }
+      return IsF32(in.shape);
+    case OpFamily::kCompareOp:
       return IsPred(in.shape) && IsF32(operand(0)) && IsF32(operand(1));
-    case Op::kSelect:
+    case OpFamily::kSelectOp:
       return IsF32(in.shape) && IsPred(operand(0)) && IsF32(operand(1)) && IsF32(operand(2));
     default:
       return false;
@@ -121,6 +125,9 @@ void Load(const FusedInput& input, const void* data, int64_t start, int64_t n, f
 // Built for AVX2 as well as the baseline; the loader picks the clone the CPU runs.
 XLAPRUNE_VECTOR_CLONES
 const float* EvalBlock(const Fusion& f, const std::vector<const void*>& inputs, int64_t start, int64_t n, float* scratch, std::vector<const float*>& value) {
+  using T = float;  // the element type the catalogue's expressions see
+  constexpr ElementType type = ElementType::kF32;
+  (void)type;
   for (size_t k = 0; k < f.nodes.size(); k++) {
     const FusedNode& node = f.nodes[k];
     float* o = scratch + k * kBlock;
@@ -134,37 +141,42 @@ const float* EvalBlock(const Fusion& f, const std::vector<const void*>& inputs, 
       }
       continue;
     }
-    const float* a = value[node.a];
-    const float* b = node.b >= 0 ? value[node.b] : nullptr;
-    const float* c = node.c >= 0 ? value[node.c] : nullptr;
+    const float* pa = value[node.a];
+    const float* pb = node.b >= 0 ? value[node.b] : nullptr;
+    const float* pc = node.c >= 0 ? value[node.c] : nullptr;
     switch (node.op) {
-      case Op::kAdd: for (int64_t j = 0; j < n; j++) o[j] = a[j] + b[j]; break;
-      case Op::kSubtract: for (int64_t j = 0; j < n; j++) o[j] = a[j] - b[j]; break;
-      case Op::kMultiply: for (int64_t j = 0; j < n; j++) o[j] = a[j] * b[j]; break;
-      case Op::kDivide: for (int64_t j = 0; j < n; j++) o[j] = a[j] / b[j]; break;
-      case Op::kMaximum:
-        for (int64_t j = 0; j < n; j++) o[j] = (std::isnan(a[j]) || std::isnan(b[j])) ? std::numeric_limits<float>::quiet_NaN() : (a[j] > b[j] ? a[j] : b[j]);
-        break;
-      case Op::kMinimum:
-        for (int64_t j = 0; j < n; j++) o[j] = (std::isnan(a[j]) || std::isnan(b[j])) ? std::numeric_limits<float>::quiet_NaN() : (a[j] < b[j] ? a[j] : b[j]);
-        break;
-      case Op::kNegate: for (int64_t j = 0; j < n; j++) o[j] = -a[j]; break;
-      case Op::kAbs: for (int64_t j = 0; j < n; j++) o[j] = std::fabs(a[j]); break;
-      case Op::kSign: for (int64_t j = 0; j < n; j++) o[j] = std::isnan(a[j]) ? a[j] : static_cast<float>((a[j] > 0) - (a[j] < 0)); break;
-      case Op::kExp: for (int64_t j = 0; j < n; j++) o[j] = std::exp(a[j]); break;
-      case Op::kLog: for (int64_t j = 0; j < n; j++) o[j] = std::log(a[j]); break;
-      case Op::kSqrt: for (int64_t j = 0; j < n; j++) o[j] = std::sqrt(a[j]); break;
-      case Op::kRsqrt: for (int64_t j = 0; j < n; j++) o[j] = 1 / std::sqrt(a[j]); break;
-      case Op::kTanh: for (int64_t j = 0; j < n; j++) o[j] = std::tanh(a[j]); break;
-      case Op::kSelect: for (int64_t j = 0; j < n; j++) o[j] = a[j] != 0 ? b[j] : c[j]; break;
+      // Every fusible element-wise op of the catalogue, with the expression the unfused kernel uses.
+#define XLAPRUNE_UNARY(e, name, types, fusible, cost, expr) \
+  case Op::e:                                                \
+    for (int64_t j = 0; j < n; j++) {                        \
+      const float x = pa[j];                                 \
+      o[j] = expr;                                           \
+    }                                                        \
+    break;
+#define XLAPRUNE_BINARY(e, name, types, fusible, cost, expr) \
+  case Op::e:                                                 \
+    for (int64_t j = 0; j < n; j++) {                         \
+      const float a = pa[j], b = pb[j];                       \
+      o[j] = expr;                                            \
+    }                                                         \
+    break;
+#define XLAPRUNE_TERNARY(e, name, types, fusible, cost, expr) \
+  case Op::e:                                                  \
+    for (int64_t j = 0; j < n; j++) {                          \
+      const float a = pa[j], b = pb[j], c = pc[j];             \
+      o[j] = expr;                                             \
+    }                                                          \
+    break;
+#include "ops.def"
+      case Op::kSelect: for (int64_t j = 0; j < n; j++) o[j] = pa[j] != 0 ? pb[j] : pc[j]; break;
       case Op::kCompare:
         switch (static_cast<Cmp>(node.cmp)) {
-          case kEq: for (int64_t j = 0; j < n; j++) o[j] = a[j] == b[j] ? 1.0f : 0.0f; break;
-          case kNe: for (int64_t j = 0; j < n; j++) o[j] = a[j] != b[j] ? 1.0f : 0.0f; break;
-          case kLt: for (int64_t j = 0; j < n; j++) o[j] = a[j] < b[j] ? 1.0f : 0.0f; break;
-          case kLe: for (int64_t j = 0; j < n; j++) o[j] = a[j] <= b[j] ? 1.0f : 0.0f; break;
-          case kGt: for (int64_t j = 0; j < n; j++) o[j] = a[j] > b[j] ? 1.0f : 0.0f; break;
-          case kGe: for (int64_t j = 0; j < n; j++) o[j] = a[j] >= b[j] ? 1.0f : 0.0f; break;
+          case kEq: for (int64_t j = 0; j < n; j++) o[j] = pa[j] == pb[j] ? 1.0f : 0.0f; break;
+          case kNe: for (int64_t j = 0; j < n; j++) o[j] = pa[j] != pb[j] ? 1.0f : 0.0f; break;
+          case kLt: for (int64_t j = 0; j < n; j++) o[j] = pa[j] < pb[j] ? 1.0f : 0.0f; break;
+          case kLe: for (int64_t j = 0; j < n; j++) o[j] = pa[j] <= pb[j] ? 1.0f : 0.0f; break;
+          case kGt: for (int64_t j = 0; j < n; j++) o[j] = pa[j] > pb[j] ? 1.0f : 0.0f; break;
+          case kGe: for (int64_t j = 0; j < n; j++) o[j] = pa[j] >= pb[j] ? 1.0f : 0.0f; break;
         }
         break;
       default: break;  // not produced by the planner
@@ -255,6 +267,13 @@ class Planner {
           input.pred = IsPred(operand.shape);
           input.identity = false;
           external.push_back(src.operands[0]);
+        } else if (!src.shape.tuple && src.shape.array.dims != f->dims) {
+          // A scalar operand (a clamp bound): every element reads element 0.
+          input.dims = f->dims;
+          input.strides.assign(f->dims.size(), 0);
+          input.pred = IsPred(src.shape);
+          input.identity = false;
+          external.push_back(o);
         } else {
           input.dims = f->dims;
           input.strides = kernels::RowMajorStrides(f->dims);
@@ -310,13 +329,7 @@ void PlanFusions(Computation& comp) {
   static const bool disabled = std::getenv("XLAPRUNE_CPU_NO_FUSION") != nullptr;
   if (disabled) return;
   Planner(comp).Run();
-  // Liveness again: fused members are never evaluated and their roots read the inputs.
-  for (auto& in : comp.instrs) in.last_use = -1;
-  for (int i = 0; i < static_cast<int>(comp.instrs.size()); i++) {
-    if (comp.instrs[i].fused_away) continue;
-    for (int o : comp.instrs[i].operands) comp.instrs[o].last_use = std::max(comp.instrs[o].last_use, i);
-  }
-  comp.instrs[comp.root].last_use = static_cast<int>(comp.instrs.size());
+  PlanLiveness(comp);  // again: fused members are never evaluated and their roots read the inputs
 }
 
 void RunFusion(const Fusion& f, const std::vector<const void*>& inputs, void* out) {

@@ -1,5 +1,5 @@
 // Internal representation of a compiled module: validated instructions per computation, with
-// inferred shapes and decoded configs, ready for the interpreter in run.cc.
+// inferred shapes and decoded configs, ready for the interpreter (interpreter.h).
 #pragma once
 
 #include <array>
@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "engine.h"
+#include "ops.h"
 
 namespace xlaprune::cpu {
 
@@ -44,13 +45,6 @@ struct Shape {
   bool operator==(const Shape& other) const;
   bool operator!=(const Shape& other) const { return !(*this == other); }
   int64_t Bytes() const;
-};
-
-enum class Op {
-  kParameter, kConstant, kIota, kBroadcast, kReshape, kTranspose, kConvert, kSlice, kPad, kConcatenate,
-  kTuple, kGetTupleElement, kConvolution, kDot, kAdd, kSubtract, kMultiply, kDivide, kMaximum, kMinimum,
-  kPower, kAnd, kOr, kXor, kNegate, kAbs, kSign, kExp, kLog, kSqrt, kRsqrt, kTanh, kNot, kCopy, kCompare,
-  kSelect, kClamp, kReduce, kReduceWindow, kSelectAndScatter, kRngBitGenerator, kAllReduce,
 };
 
 // A group of element-wise instructions run as one pass (fusion.cc). Nodes are in evaluation
@@ -143,13 +137,16 @@ std::shared_ptr<const ConvPrimitive> PlanConvolution(const Instr& in, const Arra
 const char* ConvolutionRole(const ConvPrimitive& plan) noexcept;
 void RunConvolution(const ConvPrimitive& plan, const void* lhs, const void* rhs, void* out);
 
+// The last reader of every value, so the interpreter can free it early (liveness.cc).
+void PlanLiveness(Computation& comp);
+
 // Groups element-wise chains of a computation into fusions (set XLAPRUNE_CPU_NO_FUSION to skip).
 void PlanFusions(Computation& comp);
 void RunFusion(const Fusion& f, const std::vector<const void*>& inputs, void* out);
 void RunFusedReduce(const Fusion& f, const std::vector<const void*>& inputs, const std::vector<int64_t>& reduced, float init, Op reducer, float* out);
 
 // Parses and validates; throws EngineError.
-std::unique_ptr<Program> BuildProgram(const void* bytes, size_t size, int num_replicas);
+std::unique_ptr<Program> BuildProgram(const void* bytes, size_t size, int num_replicas, bool fuse = true);
 
 // Runs the entry computation on one replica.
 std::vector<std::shared_ptr<DeviceBuffer>> RunProgram(const Program& program, const std::vector<std::shared_ptr<DeviceBuffer>>& arguments,

@@ -113,6 +113,21 @@ TEST_F(CompileInput, MultiSliceConfigIsUnimplemented) {
   EXPECT_EQ(info.message, "multi-slice compile options are not supported by the XlaPrune CPU plugin");
 }
 
+// Unknown fields of any wire type, and a known field this plugin does not read sent with another
+// wire type, are skipped as protobuf skips them; the options after them still count. A malformed
+// field the plugin does not read fails the whole proto, as protobuf's parser does.
+TEST_F(CompileInput, UnknownFieldsAreSkippedAndUnreadFieldsStillParsed) {
+  // field 100 (varint 1), field 101 (fixed32), executable_build_options{device_ordinal as
+  // length-delimited, num_replicas=3}
+  ErrorInfo info = Compile("hlo", Bytes({0xA0, 0x06, 0x01, 0xAD, 0x06, 1, 2, 3, 4, 0x1A, 0x04, 0x0A, 0x00, 0x20, 0x03}));
+  EXPECT_EQ(info.code, PJRT_Error_Code_INVALID_ARGUMENT);
+  EXPECT_EQ(info.message, "compile options ask for 3 replicas but the client has 2 devices (create option cpu_device_count)");
+  // argument_layouts holding a truncated ShapeProto.
+  info = Compile("hlo", Bytes({0x0A, 0x01, 0x08}));
+  EXPECT_EQ(info.code, PJRT_Error_Code_INVALID_ARGUMENT);
+  EXPECT_EQ(info.message, "compile_options is not a valid CompileOptionsProto: a field this plugin does not read is malformed");
+}
+
 TEST_F(CompileInput, ForeignSerializedExecutablesAreRejected) {
   std::string blob = "definitely not an executable";
   auto args = XLAPRUNE_ARGS(PJRT_Executable_DeserializeAndLoad_Args);

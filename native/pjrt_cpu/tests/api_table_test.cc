@@ -1,5 +1,7 @@
 // The function table: version, size, every slot filled, UNIMPLEMENTED stubs naming their
 // function, and the single export.
+#include <xlaprune/xlaprune_live_stats.h>
+
 #include <set>
 #include <string>
 
@@ -13,7 +15,10 @@ TEST(ApiTable, DeclaresVersion0_114AndTheFullTableSize) {
   ASSERT_NE(api, nullptr);
   EXPECT_EQ(api->struct_size, 1144u);
   EXPECT_EQ(api->struct_size, static_cast<size_t>(PJRT_Api_STRUCT_SIZE));
-  EXPECT_EQ(api->extension_start, nullptr);
+  // One extension: the plugin's live-object counts (api_live_stats_test.cc).
+  ASSERT_NE(api->extension_start, nullptr);
+  EXPECT_EQ(static_cast<int>(api->extension_start->type), XLAPRUNE_EXTENSION_TYPE_LIVE_STATS);
+  EXPECT_EQ(api->extension_start->next, nullptr);
   EXPECT_EQ(api->pjrt_api_version.struct_size, static_cast<size_t>(PJRT_Api_Version_STRUCT_SIZE));
   EXPECT_EQ(api->pjrt_api_version.major_version, 0);
   EXPECT_EQ(api->pjrt_api_version.minor_version, 114);

@@ -31,6 +31,11 @@ internal sealed class ProfileCommand : Command<ProfileCommand.Settings>
         [DefaultValue(2)]
         public int Warmup { get; init; } = 2;
 
+        [CommandOption("--devices <N>")]
+        [Description("Devices for a data-parallel step (one replica each); --batch is the global batch.")]
+        [DefaultValue(1)]
+        public int Devices { get; init; } = 1;
+
         [CommandOption("--json")]
         public bool Json { get; init; }
 
@@ -41,6 +46,8 @@ internal sealed class ProfileCommand : Command<ProfileCommand.Settings>
                 : Steps < 1 ? ValidationResult.Error($"--steps must be at least 1, got {Steps}")
                 : Warmup < 0 ? ValidationResult.Error($"--warmup must be at least 0, got {Warmup}")
                 : Batch < 2 ? ValidationResult.Error($"--batch must be at least 2 (BatchNorm's unbiased variance), got {Batch}")
+                : Devices < 1 || Devices > 1024 ? ValidationResult.Error($"--devices must be between 1 and 1024, got {Devices}")
+                : Batch % Devices != 0 || Batch / Devices < 2 ? ValidationResult.Error($"--batch {Batch} does not split into --devices {Devices} shards of at least 2 images")
                 : ValidationResult.Success();
         }
     }
@@ -48,7 +55,7 @@ internal sealed class ProfileCommand : Command<ProfileCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var spec = PlanOption.Apply(settings.Plan, settings.BuildSpec());
-        using var profiler = new PjrtStepProfiler(PluginOption.Load(settings.Plugin), settings.Format);
+        using var profiler = Profiler(settings);
         ProfileResult r;
         try
         {
@@ -85,5 +92,18 @@ internal sealed class ProfileCommand : Command<ProfileCommand.Settings>
         AnsiConsole.MarkupLineInterpolated($"compile {r.CompileMs:F0} ms; step median {r.StepMs.Median:F1} ms (p10 {r.StepMs.P10:F1}, p90 {r.StepMs.P90:F1}) over {r.Steps} steps after {r.Warmup} warm-up");
         AnsiConsole.MarkupLineInterpolated($"{r.Flops / 1e9:F2} GFLOP per step ({r.Flops / 1e6 / r.StepMs.Median:F2} GFLOP/s); peak memory {r.Memory.PeakBytes / 1048576.0:F1} MiB");
         return ExitCodes.Success;
+    }
+
+    private static PjrtStepProfiler Profiler(Settings settings)
+    {
+        var plugin = PluginOption.Load(settings.Plugin);
+        try
+        {
+            return new PjrtStepProfiler(plugin, settings.Devices, settings.Format);
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliException(ExitCodes.Usage, e.Message, e);
+        }
     }
 }

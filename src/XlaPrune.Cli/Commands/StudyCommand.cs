@@ -62,10 +62,10 @@ internal sealed class StudyCommand : Command<StudyCommand.Settings>
         [DefaultValue("torch")]
         public string Trainer { get; init; } = "torch";
 
-        [CommandOption("--data-format <F>")]
-        [Description("nhwc (default) or nchw: dimension order of the HLO programs profiled and trained on the plugin.")]
-        [DefaultValue(DataFormatOption.Default)]
-        public string DataFormat { get; init; } = DataFormatOption.Default;
+        [CommandOption("--devices <N>")]
+        [Description("Devices of the plugin for the data-parallel train step (profiling, and training with --trainer pjrt); the batch is global.")]
+        [DefaultValue(1)]
+        public int Devices { get; init; } = 1;
 
         [CommandOption("--tile-aware")]
         [Description("Round kept channels to whole 128-channel TPU tiles.")]
@@ -96,9 +96,9 @@ internal sealed class StudyCommand : Command<StudyCommand.Settings>
                 return ValidationResult.Error($"--trainer: unknown trainer '{Trainer}' (known: torch, pjrt)");
             }
 
-            if (DataFormatOption.Check(DataFormat) is { } badFormat)
+            if (Devices < 1 || Devices > 1024)
             {
-                return badFormat;
+                return ValidationResult.Error($"--devices must be between 1 and 1024, got {Devices}");
             }
 
             if (TrainLimit < 1 || TestLimit < 1)
@@ -152,8 +152,28 @@ internal sealed class StudyCommand : Command<StudyCommand.Settings>
         _ = Inputs.LoadDataset(options.Dataset, options.DatasetDirectory, train: false, limit: 1); // fail fast on missing data, before creating anything
         Inputs.EnsureWritableDirectory(options.OutputDirectory);
         PjrtPlugin? plugin = settings.NoProfile && options.Trainer == TrainerKind.Torch ? null : PluginOption.Load(settings.Plugin);
-        using var profiler = plugin is null || settings.NoProfile ? null : new PjrtStepProfiler(plugin, options.DataFormat);
-        using var pjrtTrainer = options.Trainer == TrainerKind.Pjrt ? new PjrtModelTrainer(plugin!, options.DataFormat) : null;
+        foreach (var (what, batch) in new[] { ("profiled", options.ProfileBatch), ("training", options.Training.BatchSize) })
+        {
+            if (batch % settings.Devices != 0 || batch / settings.Devices < 2)
+            {
+                throw new CliException(ExitCodes.Usage, $"--devices {settings.Devices}: the {what} batch of {batch} does not split into {settings.Devices} shards of at least 2 images");
+            }
+        }
+
+        PjrtStepProfiler? profiler;
+        PjrtModelTrainer? pjrtTrainer;
+        try
+        {
+            profiler = plugin is null || settings.NoProfile ? null : new PjrtStepProfiler(plugin, settings.Devices, options.DataFormat);
+            pjrtTrainer = options.Trainer == TrainerKind.Pjrt ? new PjrtModelTrainer(plugin!, settings.Devices, format: options.DataFormat) : null;
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliException(ExitCodes.Usage, e.Message, e);
+        }
+
+        using var profilerOwner = profiler;
+        using var trainerOwner = pjrtTrainer;
         IModelTrainer trainer = pjrtTrainer is null ? new TorchModelTrainer() : pjrtTrainer;
         var runner = new StudyRunner(options, trainer, profiler);
 

@@ -2,11 +2,12 @@ using System.ComponentModel;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using XlaPrune.Models;
+using XlaPrune.Study;
 using XlaPrune.Torch;
 
 namespace XlaPrune.Cli;
 
-/// <summary><c>xlaprune train</c>: trains a model with the TorchSharp reference trainer.</summary>
+/// <summary><c>xlaprune train</c>: trains a model with the TorchSharp reference trainer or the HLO train step on a plugin.</summary>
 internal sealed class TrainCommand : Command<TrainCommand.Settings>
 {
     internal sealed class Settings : DatasetSettings
@@ -45,6 +46,24 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         [DefaultValue(0)]
         public int Seed { get; init; }
 
+        [CommandOption("--trainer <KIND>")]
+        [Description("torch (the TorchSharp reference trainer) or pjrt (the HLO train step on a PJRT plugin).")]
+        [DefaultValue("torch")]
+        public string Trainer { get; init; } = "torch";
+
+        [CommandOption("--plugin <NAME|PATH>")]
+        [Description("With --trainer pjrt: " + PluginOption.Description)]
+        public string? Plugin { get; init; }
+
+        [CommandOption("--devices <N>")]
+        [Description("With --trainer pjrt: devices to train on data-parallel (one replica each); --batch is the global batch.")]
+        [DefaultValue(1)]
+        public int Devices { get; init; } = 1;
+
+        [CommandOption("--sync-batchnorm")]
+        [Description("With --devices above 1: BatchNorm statistics over the whole global batch instead of each device's shard.")]
+        public bool SyncBatchNorm { get; init; }
+
         [CommandOption("--out <CHECKPOINT>")]
         [Description("Checkpoint to write (safetensors); an existing one of the same model is resumed.")]
         public string? Out { get; init; }
@@ -55,6 +74,26 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
             if (!baseResult.Successful)
             {
                 return baseResult;
+            }
+
+            if (Trainer is not ("torch" or "pjrt"))
+            {
+                return ValidationResult.Error($"--trainer: unknown trainer '{Trainer}' (known: torch, pjrt)");
+            }
+
+            if (Devices < 1 || Devices > 1024)
+            {
+                return ValidationResult.Error($"--devices must be between 1 and 1024, got {Devices}");
+            }
+
+            if (Devices > 1 && Trainer != "pjrt")
+            {
+                return ValidationResult.Error("--devices above 1 needs --trainer pjrt");
+            }
+
+            if (Batch % Devices != 0 || Batch / Devices < 2)
+            {
+                return ValidationResult.Error($"--batch {Batch} does not split into --devices {Devices} shards of at least 2 images");
             }
 
             if (string.IsNullOrEmpty(Out))
@@ -114,8 +153,10 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         TrainResult result;
         try
         {
-            result = Progress.Run(settings.Json, $"train {spec.Describe()}", (report, ct) =>
-                Trainer.Train(spec, ModelWeights.Initialize(spec, settings.Seed), train, test, options, report, ct), cancellationToken);
+            using var pjrt = settings.Trainer == "pjrt" ? PjrtTrainer(settings) : null;
+            result = Progress.Run(settings.Json, $"train {spec.Describe()}", (report, ct) => pjrt is null
+                ? Trainer.Train(spec, ModelWeights.Initialize(spec, settings.Seed), train, test, options, report, ct)
+                : pjrt.Train(spec, ModelWeights.Initialize(spec, settings.Seed), train, test, options, report, ct), cancellationToken);
         }
         catch (InvalidDataException e)
         {
@@ -150,5 +191,18 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         }
 
         return ExitCodes.Success;
+    }
+
+    private static PjrtModelTrainer PjrtTrainer(Settings settings)
+    {
+        var plugin = PluginOption.Load(settings.Plugin);
+        try
+        {
+            return new PjrtModelTrainer(plugin, settings.Devices, settings.SyncBatchNorm);
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliException(ExitCodes.Usage, e.Message, e);
+        }
     }
 }
