@@ -67,6 +67,11 @@ internal sealed class StudyCommand : Command<StudyCommand.Settings>
         [DefaultValue(1)]
         public int Devices { get; init; } = 1;
 
+        [CommandOption("--data-format <F>")]
+        [Description("nhwc (default) or nchw: dimension order of the HLO programs profiled and trained on the plugin.")]
+        [DefaultValue(DataFormatOption.Default)]
+        public string DataFormat { get; init; } = DataFormatOption.Default;
+
         [CommandOption("--tile-aware")]
         [Description("Round kept channels to whole 128-channel TPU tiles.")]
         public bool TileAware { get; init; }
@@ -89,6 +94,11 @@ internal sealed class StudyCommand : Command<StudyCommand.Settings>
             if (Preset is not ("quick" or "paper"))
             {
                 return ValidationResult.Error($"--preset: unknown preset '{Preset}' (known: quick, paper)");
+            }
+
+            if (DataFormatOption.Check(DataFormat) is { } badFormat)
+            {
+                return badFormat;
             }
 
             if (Trainer is not ("torch" or "pjrt"))
