@@ -21,10 +21,10 @@ public class BuildBenchmarks
     private HloModule _built = null!;
 
     [GlobalSetup]
-    public void Setup() => _built = Vgg16Programs.TrainStep(Vgg16Spec.Cifar(), 128).Module;
+    public void Setup() => _built = Vgg16Programs.TrainStep(Vgg16Spec.Cifar(), 128, format: DataFormat.Nchw).Module;
 
     [Benchmark]
-    public byte[] BuildAndSerialize() => Vgg16Programs.TrainStep(Vgg16Spec.Cifar(), 128).Module.ToProtoBytes();
+    public byte[] BuildAndSerialize() => Vgg16Programs.TrainStep(Vgg16Spec.Cifar(), 128, format: DataFormat.Nchw).Module.ToProtoBytes();
 
     [Benchmark(Baseline = true)]
     public byte[] SerializeOnly() => _built.ToProtoBytes();

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using XlaPrune.Models;
 using XlaPrune.Pjrt;
+using XlaPrune.Programs;
 using XlaPrune.Study;
 
 namespace XlaPrune.Bench;
@@ -28,7 +29,7 @@ internal static partial class DevicesBench
         double? one = null;
         foreach (var devices in s_devices)
         {
-            using var profiler = new PjrtStepProfiler(plugin, devices);
+            using var profiler = new PjrtStepProfiler(plugin, devices, DataFormat.Nchw);
             var ms = profiler.Profile(spec, batch, steps: 3, warmup: 1, CancellationToken.None).StepMs.Median;
             one ??= ms;
             var share = devices == 1 ? "none (no all-reduce)" : AllReduceShare(root, devices, width, batch);

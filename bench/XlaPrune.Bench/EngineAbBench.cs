@@ -30,7 +30,7 @@ internal static class EngineAbBench
         var files = new[] { (0.25, 32), (1.0, 32) }.Select(c =>
         {
             var path = Path.Combine(Path.GetTempPath(), $"xlaprune-bench-w{c.Item1}-b{c.Item2}-{Environment.ProcessId}.pb");
-            File.WriteAllBytes(path, Vgg16Programs.TrainStep(Vgg16Spec.Cifar(width: c.Item1), c.Item2).Module.ToProtoBytes());
+            File.WriteAllBytes(path, Vgg16Programs.TrainStep(Vgg16Spec.Cifar(width: c.Item1), c.Item2, format: DataFormat.Nchw).Module.ToProtoBytes());
             return path;
         }).ToArray();
         try

@@ -71,7 +71,7 @@ if (Want("4"))
 if (Want("5"))
 {
     report.Append("## 5. Step time at uniform pruned ratios vs the FLOP ratio (width 0.25, batch 32)\n\n| ratio | FLOPs / unpruned | step time / unpruned | time ratio / FLOP ratio |\n| --- | --- | --- | --- |\n");
-    using (var profiler = new PjrtStepProfiler(plugin))
+    using (var profiler = new PjrtStepProfiler(plugin, format: DataFormat.Nchw))
     {
         var baseSpec = Vgg16Spec.Cifar(width: 0.25);
         double? baseMs = null;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using XlaPrune.Models;
 using XlaPrune.Pjrt;
+using XlaPrune.Programs;
 using XlaPrune.Study;
 
 namespace XlaPrune.Bench;
@@ -32,7 +33,7 @@ internal static class TrainStepBench
         report.Append("| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
         var met = 0;
         var shapes = 0;
-        using (var profiler = new PjrtStepProfiler(plugin))
+        using (var profiler = new PjrtStepProfiler(plugin, format: DataFormat.Nchw))
         {
             foreach (var (width, channels) in Widths)
             {

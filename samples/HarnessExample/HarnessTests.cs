@@ -63,7 +63,7 @@ public sealed class HarnessTests
                     "lr" => client.BufferFromHost<float>([0.01f], dims),
                     "images" => client.BufferFromHost<float>([.. Enumerable.Range(0, count).Select(_ => (float)random.NextDouble())], dims),
                     _ when a.Name.StartsWith("momentum.", StringComparison.Ordinal) => client.BufferFromHost<float>(new float[count], dims),
-                    _ => client.BufferFromHost<float>(weights[a.Name].Data, dims),
+                    _ => client.BufferFromHost<float>(a.FromTorch(weights[a.Name].Data), dims), // HWIO kernels in the default NHWC program
                 });
             }
 

@@ -137,7 +137,8 @@ public sealed class HloOp
 
     internal WindowDim[]? Window { get; init; }
 
-    internal ConvDims? ConvDims { get; init; }
+    /// <summary>Dimension numbers of a convolution; null for other opcodes.</summary>
+    public ConvDims? ConvDims { get; internal init; }
 
     internal DotDims? DotDims { get; init; }
 

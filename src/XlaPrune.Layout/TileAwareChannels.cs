@@ -14,9 +14,10 @@ public enum TileRounding
 }
 
 /// <summary>
-/// Channel counts that waste least under TPU tiling. Conv activations and kernels keep features in the
-/// minor dimension, padded to a multiple of 128 (f32 and bf16 alike): 400 channels take as much
-/// memory as 512, 384 take 25% less. Rounding kept counts to whole tiles turns pruning into savings.
+/// Channel counts that waste least when features are the minor dimension, padded to a multiple of 128
+/// (f32 and bf16 alike): 400 channels then take as much memory as 512, 384 take 25% less. Whether XLA
+/// keeps a layer feature-minor depends on its width and the per-device batch (docs/layout.md, rule A1);
+/// batch-minor layers pad features only to 8, and rounding does not help them.
 /// </summary>
 public static class TileAwareChannels
 {

@@ -46,7 +46,13 @@ public sealed record TiledLayout(ElementType Type, IReadOnlyList<long> Dims, IRe
         var sb = new StringBuilder();
         sb.Append(TileRules.Spelling(Type)).Append('[').AppendJoin(',', Dims.Select(d => d.ToString(CultureInfo.InvariantCulture))).Append("]{");
         sb.AppendJoin(',', MinorToMajor.Select(d => d.ToString(CultureInfo.InvariantCulture)));
-        sb.Append(":T(").AppendJoin(',', Tile.Select(t => t.ToString(CultureInfo.InvariantCulture))).Append(")}");
+        sb.Append(":T(").AppendJoin(',', Tile.Select(t => t.ToString(CultureInfo.InvariantCulture))).Append(')');
+        if (Type == ElementType.BF16 && Dims.Count >= 2)
+        {
+            sb.Append("(2,1)"); // the packing sub-tile [T3]: two rows per 32-bit word, no padding of its own
+        }
+
+        sb.Append('}');
         return sb.ToString();
     }
 }

@@ -3,9 +3,12 @@ using XlaPrune.Models;
 
 namespace XlaPrune.Programs;
 
-/// <summary>The VGG-16 forward pass in NCHW, train-mode or eval-mode BatchNorm, and the loss.</summary>
-internal sealed class Forward(HloBuilder b, Vgg16Spec spec, int batch, TrainStepOptions options, bool train)
+/// <summary>The VGG-16 forward pass in NHWC or NCHW, train-mode or eval-mode BatchNorm, and the loss.</summary>
+internal sealed class Forward(HloBuilder b, Vgg16Spec spec, int batch, TrainStepOptions options, bool train, DataFormat format)
 {
+    private readonly int _feature = format.FeatureDim();
+    private readonly long[] _batchAndSpatial = [0, .. format.SpatialDims()];
+
     private HloComputation? _add;
     private HloComputation? _max;
 
@@ -15,7 +18,7 @@ internal sealed class Forward(HloBuilder b, Vgg16Spec spec, int batch, TrainStep
 
     public HloOp Full(float value, IReadOnlyList<long> dims) => b.BroadcastScalar(b.Constant(value), dims);
 
-    private HloOp PerChannel(HloOp c, IReadOnlyList<long> dims) => b.Broadcast(c, [.. dims], [1]);
+    private HloOp PerChannel(HloOp c, IReadOnlyList<long> dims) => b.Broadcast(c, [.. dims], [_feature]);
 
     private HloOp Sum(HloOp x, params long[] dims) => b.Reduce(x, b.Constant(0f), dims, AddF32);
 
@@ -39,17 +42,17 @@ internal sealed class Forward(HloBuilder b, Vgg16Spec spec, int batch, TrainStep
             var gamma = ps[p++];
             var beta = ps[p++];
             var pad = ConvLayerSpec.KernelSize / 2;
-            x = b.Convolution(x, w, ConvDims.Nchw2D, [new WindowDim(ConvLayerSpec.KernelSize, 1, pad, pad), new WindowDim(ConvLayerSpec.KernelSize, 1, pad, pad)]);
+            x = b.Convolution(x, w, format.Conv2D(), [new WindowDim(ConvLayerSpec.KernelSize, 1, pad, pad), new WindowDim(ConvLayerSpec.KernelSize, 1, pad, pad)]);
             var dims = x.Shape.Dimensions;
             var rm = stats[2 * c.Index];
             var rv = stats[(2 * c.Index) + 1];
             HloOp mean, variance;
             if (train)
             {
-                var count = (double)batch * dims[2] * dims[3] * (options.SyncBatchNorm ? options.Replicas : 1);
-                mean = b.Multiply(BatchSum(x, 0, 2, 3), Full((float)(1 / count), [c.OutChannels]));
+                var count = _batchAndSpatial.Aggregate(1.0, (a, d) => a * dims[(int)d]) * (options.SyncBatchNorm ? options.Replicas : 1);
+                mean = b.Multiply(BatchSum(x, _batchAndSpatial), Full((float)(1 / count), [c.OutChannels]));
                 var centred = b.Subtract(x, PerChannel(mean, dims));
-                variance = b.Multiply(BatchSum(b.Multiply(centred, centred), 0, 2, 3), Full((float)(1 / count), [c.OutChannels]));
+                variance = b.Multiply(BatchSum(b.Multiply(centred, centred), _batchAndSpatial), Full((float)(1 / count), [c.OutChannels]));
                 var m = (float)options.BatchNormMomentum;
                 newStats.Add(b.Add(b.Multiply(Full(1 - m, [c.OutChannels]), rm), b.Multiply(Full(m, [c.OutChannels]), mean)));
                 var unbiased = b.Multiply(variance, Full((float)(count / (count - 1)), [c.OutChannels]));
@@ -68,8 +71,15 @@ internal sealed class Forward(HloBuilder b, Vgg16Spec spec, int batch, TrainStep
             x = Relu(x);
             if (c.MaxPoolAfter)
             {
-                x = b.ReduceWindow(x, b.Constant(float.NegativeInfinity), [new(1), new(1), new(2, 2), new(2, 2)], MaxF32);
+                WindowDim[] window = format == DataFormat.Nhwc ? [new(1), new(2, 2), new(2, 2), new(1)] : [new(1), new(1), new(2, 2), new(2, 2)];
+                x = b.ReduceWindow(x, b.Constant(float.NegativeInfinity), window, MaxF32);
             }
+        }
+
+        // The classifier's weights flatten features in PyTorch's (C, H, W) order, whatever the format.
+        if (format == DataFormat.Nhwc)
+        {
+            x = b.Transpose(x, 0, 3, 1, 2);
         }
 
         x = b.Reshape(x, batch, spec.FlattenFeatures);

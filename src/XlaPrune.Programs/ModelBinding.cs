@@ -42,8 +42,9 @@ public sealed class ModelBinding
     /// <summary>
     /// One value per state argument, in order: a parameter or statistic from <paramref name="weights"/>, a momentum from
     /// <paramref name="momenta"/> (zeros when null), the rng state as [<paramref name="rngSeed"/>, 0]. The host arrays
-    /// are handed to <paramref name="f32"/> or <paramref name="u64"/>, which make the value (e.g. upload a device buffer).
-    /// A parameter's array is the one inside <paramref name="weights"/>, not a copy.
+    /// are handed to <paramref name="f32"/> or <paramref name="u64"/>, which make the value (e.g. upload a device buffer),
+    /// in the program's dimension order (<see cref="ProgramValue.FromTorch"/>: HWIO kernels of an NHWC program are
+    /// transposed from the weights' OIHW). Otherwise a parameter's array is the one inside <paramref name="weights"/>, not a copy.
     /// </summary>
     public IReadOnlyList<T> BindState<T>(ModelWeights weights, ModelWeights? momenta, ulong rngSeed, Func<ProgramValue, float[], T> f32, Func<ProgramValue, ulong[], T> u64)
     {
@@ -56,8 +57,8 @@ public sealed class ModelBinding
             values.Add(a.Role switch
             {
                 ProgramRole.RngState => u64(a, [rngSeed, 0UL]),
-                ProgramRole.Momentum => f32(a, momenta is null ? new float[a.Shape.ElementCount] : momenta[a.Tensor!].Data),
-                _ => f32(a, weights[a.Tensor!].Data),
+                ProgramRole.Momentum => f32(a, momenta is null ? new float[a.Shape.ElementCount] : a.FromTorch(momenta[a.Tensor!].Data)),
+                _ => f32(a, a.FromTorch(weights[a.Tensor!].Data)),
             });
         }
 
@@ -66,8 +67,8 @@ public sealed class ModelBinding
 
     /// <summary>
     /// Reads the model state back: <paramref name="stateValue"/>(i) gives the host copy of state value i (argument i
-    /// or, after a train step, result i); it is not asked for the rng state. Returns the parameters and statistics,
-    /// and the momenta (empty when the program has none).
+    /// or, after a train step, result i), in the program's order; it is not asked for the rng state. Returns the parameters
+    /// and statistics, and the momenta (empty when the program has none), in PyTorch's order.
     /// </summary>
     public (ModelWeights Weights, ModelWeights Momenta) ReadState(Func<int, float[]> stateValue)
     {
@@ -82,7 +83,7 @@ public sealed class ModelBinding
                 continue;
             }
 
-            var tensor = new WeightTensor([.. a.Shape.Dimensions.Select(d => (int)d)], stateValue(i));
+            var tensor = new WeightTensor([.. a.TorchDimensions.Select(d => (int)d)], a.ToTorch(stateValue(i)));
             (a.Role == ProgramRole.Momentum ? momenta : weights).Add(KeyValuePair.Create(a.Tensor!, tensor));
         }
 

@@ -43,6 +43,30 @@ public enum ProgramRole
 /// <param name="Tensor">Model tensor name for <see cref="ProgramRole.Parameter"/>, <see cref="ProgramRole.Momentum"/> and <see cref="ProgramRole.BatchNormStatistic"/>; otherwise null.</param>
 public sealed record ProgramValue(string Name, Shape Shape, ProgramRole Role, string? Tensor = null)
 {
+    /// <summary>
+    /// How the value's dimensions relate to PyTorch's order (checkpoints, TorchSharp): program dimension i is PyTorch
+    /// dimension <c>TorchPermutation[i]</c>. Null when the orders agree (every value of an NCHW program).
+    /// </summary>
+    public IReadOnlyList<int>? TorchPermutation { get; init; }
+
+    /// <summary>The dimensions in PyTorch's order.</summary>
+    public IReadOnlyList<long> TorchDimensions =>
+        TorchPermutation is null ? Shape.Dimensions : [.. DataFormats.Inverse(TorchPermutation).Select(i => Shape.Dimensions[i])];
+
+    /// <summary>Row-major values in PyTorch's order, transposed to the program's order (the same array when the orders agree).</summary>
+    public float[] FromTorch(float[] values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        return TorchPermutation is null ? values : DataFormats.Transpose(values, TorchDimensions, TorchPermutation);
+    }
+
+    /// <summary>Row-major values in the program's order, transposed to PyTorch's order (the same array when the orders agree).</summary>
+    public float[] ToTorch(float[] values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        return TorchPermutation is null ? values : DataFormats.Transpose(values, Shape.Dimensions, DataFormats.Inverse(TorchPermutation));
+    }
+
     /// <summary>Whether it is model state carried from one train step to the next (result i is the new value of argument i).</summary>
     public bool IsState => Role is ProgramRole.Parameter or ProgramRole.Momentum or ProgramRole.BatchNormStatistic or ProgramRole.RngState;
 
@@ -75,4 +99,8 @@ public sealed record ProgramValue(string Name, Shape Shape, ProgramRole Role, st
 }
 
 /// <summary>A built program with its argument and result tables (result i is tuple element i).</summary>
-public sealed record Vgg16Program(HloModule Module, IReadOnlyList<ProgramValue> Arguments, IReadOnlyList<ProgramValue> Results);
+public sealed record Vgg16Program(HloModule Module, IReadOnlyList<ProgramValue> Arguments, IReadOnlyList<ProgramValue> Results)
+{
+    /// <summary>The program's activation and kernel order.</summary>
+    public DataFormat Format { get; init; } = DataFormat.Nchw;
+}

@@ -28,10 +28,11 @@ public sealed record TrainStepOptions(
 public static class Vgg16Programs
 {
     /// <summary>
-    /// One SGD-momentum train step: arguments params, momenta, BN stats, [rng state u64[2]], images f32[B,C,H,W], labels s32[B], lr f32[];
-    /// results new params, new momenta, new stats, [new rng state], loss f32[]. Params, momenta, stats (and the rng state) alias their outputs.
+    /// One SGD-momentum train step: arguments params, momenta, BN stats, [rng state u64[2]], images (f32[B,H,W,C] in NHWC,
+    /// f32[B,C,H,W] in NCHW), labels s32[B], lr f32[]; results new params, new momenta, new stats, [new rng state], loss f32[].
+    /// Params, momenta, stats (and the rng state) alias their outputs. Conv kernels and their momenta are HWIO in NHWC.
     /// </summary>
-    public static Vgg16Program TrainStep(Vgg16Spec spec, int batch, TrainStepOptions? options = null)
+    public static Vgg16Program TrainStep(Vgg16Spec spec, int batch, TrainStepOptions? options = null, DataFormat format = DataFormat.Nhwc)
     {
         ArgumentNullException.ThrowIfNull(spec);
         options ??= new TrainStepOptions();
@@ -46,14 +47,14 @@ public static class Vgg16Programs
         }
 
         var b = new HloBuilder(options.Replicas > 1 ? $"vgg16_train_step_x{options.Replicas}" : "vgg16_train_step");
-        var f = new Forward(b, spec, batch, options, train: true);
+        var f = new Forward(b, spec, batch, options, train: true, format);
         var args = new List<ProgramValue>();
-        var ps = spec.Parameters.Select(t => Param(b, args, ProgramValue.Parameter(t.Name, F32(t.Shape)))).ToArray();
-        var ms = spec.Parameters.Select(t => Param(b, args, ProgramValue.Momentum(t.Name, F32(t.Shape)))).ToArray();
+        var ps = spec.Parameters.Select(t => Param(b, args, InFormat(ProgramValue.Parameter, t, format))).ToArray();
+        var ms = spec.Parameters.Select(t => Param(b, args, InFormat(ProgramValue.Momentum, t, format))).ToArray();
         var ss = spec.BatchNormStats.Select(t => Param(b, args, ProgramValue.BatchNormStatistic(t.Name, F32(t.Shape)))).ToArray();
         var dropout = options.Dropout && spec.Linears.Any(l => l.DropoutAfter > 0);
         var rng = dropout ? Param(b, args, ProgramValue.RngState()) : null;
-        var images = Param(b, args, ProgramValue.Images(Shape.F32(batch, spec.InputChannels, spec.ImageSize, spec.ImageSize)));
+        var images = Param(b, args, Images(spec, batch, format));
         var labels = Param(b, args, ProgramValue.Labels(batch));
         var lr = Param(b, args, ProgramValue.LearningRate());
 
@@ -106,11 +107,11 @@ public static class Vgg16Programs
         results.Add(ProgramValue.Loss());
         var aliasCount = (2 * ps.Length) + ss.Length + (rng is null ? 0 : 1);
         var aliases = Enumerable.Range(0, aliasCount).Select(i => new InputOutputAlias(i, i)).ToArray();
-        return new Vgg16Program(b.Build(b.Tuple([.. outs]), aliases), args, results);
+        return new Vgg16Program(b.Build(b.Tuple([.. outs]), aliases), args, results) { Format = format };
     }
 
-    /// <summary>Inference: arguments params, BN stats, images f32[B,C,H,W]; result logits f32[B,classes] (a 1-tuple).</summary>
-    public static Vgg16Program EvalStep(Vgg16Spec spec, int batch)
+    /// <summary>Inference: arguments params, BN stats, images f32[B,H,W,C] (NHWC) or f32[B,C,H,W] (NCHW); result logits f32[B,classes] (a 1-tuple).</summary>
+    public static Vgg16Program EvalStep(Vgg16Spec spec, int batch, DataFormat format = DataFormat.Nhwc)
     {
         ArgumentNullException.ThrowIfNull(spec);
         if (batch < 1)
@@ -119,16 +120,34 @@ public static class Vgg16Programs
         }
 
         var b = new HloBuilder("vgg16_eval_step");
-        var f = new Forward(b, spec, batch, new TrainStepOptions(), train: false);
+        var f = new Forward(b, spec, batch, new TrainStepOptions(), train: false, format);
         var args = new List<ProgramValue>();
-        var ps = spec.Parameters.Select(t => Param(b, args, ProgramValue.Parameter(t.Name, F32(t.Shape)))).ToArray();
+        var ps = spec.Parameters.Select(t => Param(b, args, InFormat(ProgramValue.Parameter, t, format))).ToArray();
         var ss = spec.BatchNormStats.Select(t => Param(b, args, ProgramValue.BatchNormStatistic(t.Name, F32(t.Shape)))).ToArray();
-        var images = Param(b, args, ProgramValue.Images(Shape.F32(batch, spec.InputChannels, spec.ImageSize, spec.ImageSize)));
+        var images = Param(b, args, Images(spec, batch, format));
         var (logits, _, _) = f.Run(ps, ss, images, null);
-        return new Vgg16Program(b.Build(b.Tuple(logits)), args, [ProgramValue.Logits(logits.Shape)]);
+        return new Vgg16Program(b.Build(b.Tuple(logits)), args, [ProgramValue.Logits(logits.Shape)]) { Format = format };
     }
 
     private static Shape F32(IReadOnlyList<int> dims) => Shape.F32([.. dims.Select(d => (long)d)]);
+
+    // A model tensor (or its momentum) in the format: conv kernels take the format's kernel order, the rest PyTorch's.
+    private static ProgramValue InFormat(Func<string, Shape, ProgramValue> make, TensorSpec tensor, DataFormat format)
+    {
+        var permutation = tensor.Role == TensorRole.ConvWeight ? format.KernelFromTorch() : null;
+        return permutation is null
+            ? make(tensor.Name, F32(tensor.Shape))
+            : make(tensor.Name, Shape.F32([.. permutation.Select(p => (long)tensor.Shape[p])])) with { TorchPermutation = permutation };
+    }
+
+    private static ProgramValue Images(Vgg16Spec spec, int batch, DataFormat format)
+    {
+        long[] torch = [batch, spec.InputChannels, spec.ImageSize, spec.ImageSize];
+        var permutation = format.ActivationFromTorch();
+        return permutation is null
+            ? ProgramValue.Images(Shape.F32(torch))
+            : ProgramValue.Images(Shape.F32([.. permutation.Select(p => torch[p])])) with { TorchPermutation = permutation };
+    }
 
     private static HloOp Param(HloBuilder b, List<ProgramValue> args, ProgramValue value)
     {

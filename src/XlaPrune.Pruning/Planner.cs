@@ -61,6 +61,22 @@ public sealed record PlanOptions
 /// <summary>Turns channel scores into a <see cref="PruningPlan"/>.</summary>
 public static class Planner
 {
+    /// <summary>
+    /// The model with <paramref name="ratio"/> of every conv's channels removed (kept = round(c·(1 − ratio)), at least
+    /// one): a plan that needs no weights, for layout and profile what-ifs.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="ratio"/> outside [0, 1).</exception>
+    public static Vgg16Spec Uniform(Vgg16Spec spec, double ratio)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (!(ratio >= 0 && ratio < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(ratio), ratio, "ratio must be in [0, 1)");
+        }
+
+        return spec.WithConvChannels([.. spec.ConvChannels.Select(c => Math.Max(1, (int)Math.Round(c * (1 - ratio), MidpointRounding.AwayFromZero)))]);
+    }
+
     /// <summary>Plans which channels to keep in <paramref name="spec"/> from <paramref name="weights"/>.</summary>
     /// <exception cref="ArgumentException">Ratios outside [0, 1), bad options, or weights that do not match the spec.</exception>
     public static PruningPlan Plan(Vgg16Spec spec, ModelWeights weights, IChannelImportance importance, PlanOptions options, string sourceCheckpoint = "")

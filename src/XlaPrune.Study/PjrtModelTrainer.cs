@@ -19,14 +19,16 @@ public sealed class PjrtModelTrainer : IModelTrainer, IDisposable
     private readonly PjrtClient _client;
     private readonly int _devices;
     private readonly bool _syncBatchNorm;
+    private readonly DataFormat _format;
 
     /// <summary>Trains on a client of <paramref name="plugin"/> (owned by this trainer).</summary>
-    public PjrtModelTrainer(PjrtPlugin plugin, int devices = 1, bool syncBatchNorm = false)
+    public PjrtModelTrainer(PjrtPlugin plugin, int devices = 1, bool syncBatchNorm = false, DataFormat format = DataFormat.Nhwc)
     {
         ArgumentNullException.ThrowIfNull(plugin);
         _client = ReplicatedTrainStep.CreateClient(plugin, devices);
         _devices = devices;
         _syncBatchNorm = syncBatchNorm;
+        _format = format;
     }
 
     /// <inheritdoc/>
@@ -61,7 +63,7 @@ public sealed class PjrtModelTrainer : IModelTrainer, IDisposable
         {
             var sgd = options.Sgd;
             using var step = new ReplicatedTrainStep(_client, spec, batch, _devices,
-                new TrainStepOptions(sgd.Momentum, sgd.WeightDecay, sgd.SlimmingLambda, SyncBatchNorm: _syncBatchNorm), weights, momenta, options.Seed);
+                new TrainStepOptions(sgd.Momentum, sgd.WeightDecay, sgd.SlimmingLambda, SyncBatchNorm: _syncBatchNorm), weights, momenta, options.Seed, _format);
             var images = new float[batch * train.ImageLength];
             var labels = new int[batch];
             for (var epoch = firstEpoch; epoch < options.Epochs; epoch++)
@@ -102,9 +104,11 @@ public sealed class PjrtModelTrainer : IModelTrainer, IDisposable
         }
 
         var batch = Math.Min(EvalBatch, data.Count);
-        var program = Vgg16Programs.EvalStep(spec, batch);
+        var program = Vgg16Programs.EvalStep(spec, batch, _format);
         using var executable = _client.CompileHlo(program.Module.ToProtoBytes());
-        var fixedArgs = new ModelBinding(program).BindState(weights, null, 0, Upload<float>, Upload<ulong>).ToList();
+        var evalBinding = new ModelBinding(program);
+        var fixedArgs = evalBinding.BindState(weights, null, 0, Upload<float>, Upload<ulong>).ToList();
+        var imageArg = program.Arguments[evalBinding.IndexOf(ProgramRole.Images)];
         var images = new float[batch * data.ImageLength];
         var labels = new int[batch];
         var correct = 0L;
@@ -115,7 +119,7 @@ public sealed class PjrtModelTrainer : IModelTrainer, IDisposable
                 var count = Math.Min(batch, data.Count - start);
                 Array.Clear(images);
                 data.Gather(Enumerable.Range(start, count).ToArray(), images, labels);
-                using var x = _client.BufferFromHost<float>(images, [batch, data.Channels, data.Size, data.Size]);
+                using var x = _client.BufferFromHost<float>(imageArg.FromTorch(images), [.. imageArg.Shape.Dimensions]);
                 var outputs = executable.Execute([.. fixedArgs, x], ExecuteOptions.NoDonation(fixedArgs.Count + 1));
                 using var logits = outputs[0];
                 var values = logits.ToArray<float>();

@@ -14,14 +14,16 @@ public sealed class PjrtStepProfiler : IStepProfiler, IDisposable
 {
     private readonly PjrtClient _client;
 
-    /// <summary>Profiles on a client of <paramref name="plugin"/> (owned by this profiler).</summary>
     private readonly int _devices;
+    private readonly DataFormat _format;
 
-    public PjrtStepProfiler(PjrtPlugin plugin, int devices = 1)
+    /// <summary>Profiles on a client of <paramref name="plugin"/> (owned by this profiler), over <paramref name="devices"/> devices, with programs in <paramref name="format"/>.</summary>
+    public PjrtStepProfiler(PjrtPlugin plugin, int devices = 1, DataFormat format = DataFormat.Nhwc)
     {
         ArgumentNullException.ThrowIfNull(plugin);
         _client = ReplicatedTrainStep.CreateClient(plugin, devices);
         _devices = devices;
+        _format = format;
         Plugin = new PluginIdentity(_client.PlatformName, _client.PlatformVersion);
     }
 
@@ -39,7 +41,7 @@ public sealed class PjrtStepProfiler : IStepProfiler, IDisposable
             return ProfileReplicated(spec, batch, steps, warmup, cancellationToken);
         }
 
-        var program = Vgg16Programs.TrainStep(spec, batch);
+        var program = Vgg16Programs.TrainStep(spec, batch, format: _format);
         var clock = Stopwatch.StartNew();
         using var executable = _client.CompileHlo(program.Module.ToProtoBytes());
         var compileMs = clock.Elapsed.TotalMilliseconds;
@@ -90,7 +92,7 @@ public sealed class PjrtStepProfiler : IStepProfiler, IDisposable
     /// </summary>
     private ProfileResult ProfileReplicated(Vgg16Spec spec, int batch, int steps, int warmup, CancellationToken cancellationToken)
     {
-        using var step = new ReplicatedTrainStep(_client, spec, batch, _devices, new TrainStepOptions(), ModelWeights.Initialize(spec, seed: 0));
+        using var step = new ReplicatedTrainStep(_client, spec, batch, _devices, new TrainStepOptions(), ModelWeights.Initialize(spec, seed: 0), format: _format);
         var random = new Random(0);
         var images = Enumerable.Range(0, batch * spec.InputChannels * spec.ImageSize * spec.ImageSize).Select(_ => (float)random.NextDouble()).ToArray();
         var labels = Enumerable.Range(0, batch).Select(i => i % spec.Classes).ToArray();

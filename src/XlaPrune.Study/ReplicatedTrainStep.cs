@@ -34,7 +34,8 @@ public sealed class ReplicatedTrainStep : IDisposable
     /// <param name="weights">Initial parameters and BatchNorm statistics.</param>
     /// <param name="momenta">Initial momenta (zeros when null).</param>
     /// <param name="seed">Seeds the dropout generators (ImageNet classifier), one stream per device.</param>
-    public ReplicatedTrainStep(PjrtClient client, Vgg16Spec spec, int globalBatch, int devices, TrainStepOptions options, ModelWeights weights, ModelWeights? momenta = null, int seed = 0)
+    /// <param name="format">The program's data format; images and model state are transposed from PyTorch's order on upload.</param>
+    public ReplicatedTrainStep(PjrtClient client, Vgg16Spec spec, int globalBatch, int devices, TrainStepOptions options, ModelWeights weights, ModelWeights? momenta = null, int seed = 0, DataFormat format = DataFormat.Nhwc)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(spec);
@@ -62,7 +63,7 @@ public sealed class ReplicatedTrainStep : IDisposable
         Devices = devices;
         PerDeviceBatch = globalBatch / devices;
         _devices = [.. available.Take(devices)];
-        _program = Vgg16Programs.TrainStep(spec, PerDeviceBatch, options with { Replicas = devices });
+        _program = Vgg16Programs.TrainStep(spec, PerDeviceBatch, options with { Replicas = devices }, format);
         var compileOptions = new CompileOptions { Replicas = devices, DeviceAssignment = [.. _devices.Select(d => d.Id)] };
         var clock = System.Diagnostics.Stopwatch.StartNew();
         _executable = client.CompileHlo(_program.Module.ToProtoBytes(), compileOptions);
@@ -139,14 +140,15 @@ public sealed class ReplicatedTrainStep : IDisposable
         }
 
         var arguments = new PjrtBuffer[Devices][];
-        var imagesShape = _program.Arguments[_imagesIndex].Shape.Dimensions.ToArray();
+        var imageArg = _program.Arguments[_imagesIndex];
+        var imagesShape = imageArg.Shape.Dimensions.ToArray();
         try
         {
             for (var d = 0; d < Devices; d++)
             {
                 arguments[d] = new PjrtBuffer[_program.Arguments.Count];
                 _state[d].CopyTo(arguments[d], 0);
-                arguments[d][_imagesIndex] = _client.BufferFromHost(images.Slice(d * PerDeviceBatch * imageLength, PerDeviceBatch * imageLength), imagesShape, _devices[d]);
+                arguments[d][_imagesIndex] = _client.BufferFromHost<float>(imageArg.FromTorch(images.Slice(d * PerDeviceBatch * imageLength, PerDeviceBatch * imageLength).ToArray()), imagesShape, _devices[d]);
                 arguments[d][_labelsIndex] = _client.BufferFromHost(labels.Slice(d * PerDeviceBatch, PerDeviceBatch), [PerDeviceBatch], _devices[d]);
                 arguments[d][_rateIndex] = _client.BufferFromHost<float>([learningRate], [], _devices[d]);
             }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using XlaPrune.Layout;
+using XlaPrune.Programs;
 using XlaPrune.Models;
 
 namespace XlaPrune.Study;
@@ -65,6 +66,7 @@ public static class ReportWriter
         Findings(sb, cells);
         Summary(sb, context, cells);
         EveryCell(sb, context, cells);
+        PaddedBytes(sb, cells);
         Figures(sb);
         return sb.ToString();
     }
@@ -144,10 +146,48 @@ public static class ReportWriter
 
     private static MeanInterval Scale(MeanInterval m, double factor) => m with { Mean = m.Mean * factor, HalfWidth = m.HalfWidth * factor };
 
-    /// <summary>Per-layer logical and padded bytes of a spec's train step (activations, parameters and optimizer state of each conv).</summary>
-    public static IReadOnlyList<(string Layer, long Logical, long Padded)> BytesPerLayer(Vgg16Spec spec, int batch)
+    // Modelled TPU padding at each method's largest ratio against its ratio 0: the preferred layouts and the
+    // range over every candidate layout, never one assumed layout.
+    private static void PaddedBytes(StringBuilder sb, IReadOnlyList<CellResult> cells)
     {
-        var tensors = TpuLayoutModel.TrainStepTensors(spec, batch);
+        sb.Append("## TPU-padded bytes (modelled, docs/layout.md)\n\n");
+        foreach (var method in cells.Select(c => c.Method).Distinct())
+        {
+            var rows = cells.Where(c => c.Method == method).GroupBy(c => c.Ratio).OrderBy(g => g.Key).ToList();
+            var baseline = rows.FirstOrDefault(g => g.Key == 0);
+            var top = rows.LastOrDefault();
+            if (baseline is null || top is null || top.Key == 0)
+            {
+                continue;
+            }
+
+            sb.Append(CultureInfo.InvariantCulture, $"- {method}, ratio {top.Key:F2} against 0: {PaddedFinding(baseline, top)}.\n");
+        }
+
+        sb.Append('\n');
+    }
+
+    // The layout sentence: modelled padded bytes as the preferred figure and the range over candidate layouts.
+    private static string PaddedFinding(IEnumerable<CellResult> baseline, IEnumerable<CellResult> top)
+    {
+        var ic = CultureInfo.InvariantCulture;
+        double Saved(Func<CellResult, double> f) => 1 - (top.Average(f) / baseline.Average(f));
+        var preferred = Saved(c => c.TpuPaddedBytes);
+        if (baseline.Concat(top).Any(c => c.TpuPaddedBytesMin is null || c.TpuPaddedBytesMax is null))
+        {
+            return string.Create(ic, $"modelled TPU-padded bytes (preferred layouts, docs/layout.md) fall by {Pct(preferred)}");
+        }
+
+        var fewest = Saved(c => c.TpuPaddedBytesMin!.Value);
+        var most = Saved(c => c.TpuPaddedBytesMax!.Value);
+        return string.Create(ic,
+            $"modelled TPU-padded bytes fall by {Pct(preferred)} under the layouts public TPU evidence supports, and by {Pct(Math.Min(fewest, most))} to {Pct(Math.Max(fewest, most))} if every tensor took its fewest- or most-padded candidate (docs/layout.md)");
+    }
+
+    /// <summary>Per-layer logical and padded bytes (preferred layouts) of a spec's train step: parameters, optimizer state and kept activations of each layer, read from its HLO module.</summary>
+    public static IReadOnlyList<(string Layer, long Logical, long Padded)> BytesPerLayer(Vgg16Spec spec, int batch, DataFormat format = DataFormat.Nhwc)
+    {
+        var tensors = TrainStepLayout.Tensors(Vgg16Programs.TrainStep(spec, batch, format: format).Module).Where(t => t.Kind != TensorKind.Temporary).ToList();
         return [.. spec.Convs.Select(c => c.Name).Concat(spec.Linears.Select(l => l.Name)).Select(layer =>
         {
             var bn = layer.StartsWith("conv", StringComparison.Ordinal) ? "bn" + layer[4..] : layer;

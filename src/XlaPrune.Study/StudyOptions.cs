@@ -84,6 +84,9 @@ public sealed record StudyOptions
     /// <summary>Who retrains.</summary>
     public TrainerKind Trainer { get; init; } = TrainerKind.Torch;
 
+    /// <summary>Dimension order of the HLO programs (profiled, PJRT-trained, and read by the layout model).</summary>
+    public Programs.DataFormat DataFormat { get; init; } = Programs.DataFormat.Nhwc;
+
     /// <summary>Output folder.</summary>
     public required string OutputDirectory { get; init; }
 

@@ -75,8 +75,14 @@ public sealed record CellResult
     /// <summary>Train-step bytes without padding (layout model).</summary>
     public required long LogicalBytes { get; init; }
 
-    /// <summary>Train-step bytes with TPU tile padding (layout model).</summary>
+    /// <summary>Train-step bytes with TPU tile padding, every tensor in its preferred candidate layout (layout model).</summary>
     public required long TpuPaddedBytes { get; init; }
+
+    /// <summary>The same with every tensor in its candidate of fewest padded bytes (null in results written before ranges).</summary>
+    public long? TpuPaddedBytesMin { get; init; }
+
+    /// <summary>The same with every tensor in its candidate of most padded bytes (null in results written before ranges).</summary>
+    public long? TpuPaddedBytesMax { get; init; }
 
     /// <summary>Seconds spent training this cell.</summary>
     public double TrainSeconds { get; init; }

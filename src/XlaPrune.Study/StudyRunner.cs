@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using XlaPrune.Layout;
+using XlaPrune.Programs;
 using XlaPrune.Models;
 using XlaPrune.Pruning;
 using XlaPrune.Torch;
@@ -156,7 +157,7 @@ public sealed class StudyRunner(StudyOptions options, IModelTrainer trainer, ISt
     {
         progress?.Report(new StudyProgress(stage + ": profile", done, count, null));
         var profile = Profile(spec, ct);
-        var totals = TpuLayoutModel.Totals(TpuLayoutModel.TrainStepTensors(spec, _options.ProfileBatch));
+        var totals = TrainStepLayout.Totals(TrainStepLayout.Tensors(Vgg16Programs.TrainStep(spec, _options.ProfileBatch, format: _options.DataFormat).Module)).Held;
         return new CellResult
         {
             Method = method,
@@ -169,8 +170,10 @@ public sealed class StudyRunner(StudyOptions options, IModelTrainer trainer, ISt
             Flops = spec.FlopsPerImage,
             StepMs = profile?.StepMs,
             CompiledMemory = profile?.Memory,
-            LogicalBytes = totals.LogicalBytes,
-            TpuPaddedBytes = totals.PaddedBytes,
+            LogicalBytes = totals.Logical,
+            TpuPaddedBytes = totals.Preferred,
+            TpuPaddedBytesMin = totals.Min,
+            TpuPaddedBytesMax = totals.Max,
             TrainSeconds = trainSeconds,
         };
     }
@@ -229,7 +232,7 @@ public sealed class StudyRunner(StudyOptions options, IModelTrainer trainer, ISt
             string.Create(ic, $"Each seed trains one original model for {o.BaselineEpochs} epochs with Network Slimming's sparsity λ = {o.SlimmingLambda}; every method of that seed prunes it, and ratio 0 of every method is that model itself (not retrained)."),
             string.Create(ic, $"Budget: -reload retrains the pruned model for {o.RetrainEpochs} epochs from the surviving weights (original {o.BaselineEpochs} + {o.RetrainEpochs} epochs in all); -scratch trains the pruned architecture from a fresh initialisation for {o.ScratchEpochs} epochs, the same total. Only the original is trained with the sparsity term."),
             string.Create(ic, $"Plans: slimming ranks |γ| with one global threshold; l1 ranks filter L1 norms {(o.L1Scope == PlanScope.PerLayer ? "per layer, the same ratio in every layer (Li et al.)" : "with one global threshold")}; every layer keeps at least {o.FloorFraction:P0}{(o.TileAware ? ", kept counts rounded to whole 128-channel tiles" : "")}. The x axis of every figure is the achieved ratio."),
-            "Logical and TPU-padded bytes are modelled (docs/layout.md): parameters, momenta, gradients, BatchNorm statistics and the activations kept for the backward pass. Step times and compiled memory are measured on the plugin named in the header.",
+            string.Create(ic, $"Logical and TPU-padded bytes are modelled, not measured (docs/layout.md): the tensors are read from the {o.DataFormat.Spelling()} train step's HLO module (entry parameters and the forward values the backward pass reads), each with XLA's candidate TPU layouts; padded bytes are given for the preferred candidates and as a range over all of them. Step times and compiled memory are measured on the plugin named in the header."),
         ];
     }
 

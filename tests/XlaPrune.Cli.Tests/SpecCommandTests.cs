@@ -79,12 +79,70 @@ public class LayoutCommandTests
         var root = JsonDocument.Parse(r.StdOut).RootElement;
         var conv1 = root.GetProperty("tensors")[0];
         Assert.Equal("conv1.weight", conv1.GetProperty("name").GetString());
-        Assert.Equal("f32[8,3,3,3]{0,1,3,2:T(4,128)}", conv1.GetProperty("layout").GetString());
+        // NHWC by default: an HWIO entry parameter, row-major: 8 output features -> 128, 3 inputs in a (4,128) tile.
+        Assert.Equal("f32[3,3,3,8]{3,2,1,0:T(4,128)}", conv1.GetProperty("layout").GetString());
+        Assert.Equal("A2", conv1.GetProperty("rule").GetString());
         Assert.Equal(8 * 3 * 9 * 4, conv1.GetProperty("logical_bytes").GetInt64());
         Assert.Equal(9 * 4 * 128 * 4, conv1.GetProperty("tpu_padded_bytes").GetInt64());
+        // The other candidates: the same order with the full (8,128) tile, or input-minor (3 -> 128, 8 second-minor).
+        Assert.Equal(9 * 4 * 128 * 4, conv1.GetProperty("tpu_padded_bytes_min").GetInt64());
+        Assert.Equal(9 * 8 * 128 * 4, conv1.GetProperty("tpu_padded_bytes_max").GetInt64());
         // Our CPU plugin stores arrays densely, row-major: its real figures equal the logical ones.
         Assert.Equal("{3,2,1,0}", conv1.GetProperty("device_layout").GetString());
         Assert.Equal(root.GetProperty("totals").GetProperty("logical_bytes").GetInt64(), root.GetProperty("device_total_bytes").GetInt64());
+    }
+
+    [Fact]
+    public void Layout_of_one_tensor_lists_candidates_and_the_preferred_one()
+    {
+        var r = CliRunner.Run("layout", "--tensor", "f32[128,256,896,18]", "--role", "conv-activation", "--json");
+
+        Assert.Equal(0, r.ExitCode);
+        var root = JsonDocument.Parse(r.StdOut).RootElement;
+        Assert.Equal("f32[128,256,896,18]{0,3,2,1:T(8,128)}", root.GetProperty("preferred").GetProperty("layout").GetString());
+        Assert.Equal(256L * 896 * 24 * 128 * 4, root.GetProperty("preferred").GetProperty("padded_bytes").GetInt64());
+        Assert.Equal(
+            ["f32[128,256,896,18]{3,0,2,1:T(8,128)}", "f32[128,256,896,18]{0,3,2,1:T(8,128)}"],
+            root.GetProperty("candidates").EnumerateArray().Select(c => c.GetProperty("layout").GetString()));
+        Assert.Equal(256L * 896 * 128 * 128 * 4, root.GetProperty("padded_bytes_max").GetInt64());
+    }
+
+    [Fact]
+    public void Layout_in_bf16_places_bf16_tensors_on_the_plugin()
+    {
+        var r = CliRunner.Run("layout", "--width", "0.0625", "--batch", "4", "--dtype", "bf16", "--plugin", "cpu", "--json");
+
+        Assert.Equal(0, r.ExitCode);
+        var root = JsonDocument.Parse(r.StdOut).RootElement;
+        var conv1 = root.GetProperty("tensors")[0];
+        Assert.Equal("bf16[3,3,3,4]{3,2,1,0:T(4,128)(2,1)}", conv1.GetProperty("layout").GetString());
+        Assert.Equal(3 * 3 * 3 * 4 * 2, conv1.GetProperty("device_bytes").GetInt64()); // two bytes an element on the device too
+        Assert.Equal(9 * 4 * 128 * 2, conv1.GetProperty("tpu_padded_bytes").GetInt64());
+        Assert.Equal(root.GetProperty("totals").GetProperty("logical_bytes").GetInt64(), root.GetProperty("device_total_bytes").GetInt64());
+    }
+
+    [Fact]
+    public void Layout_models_the_per_device_batch()
+    {
+        var r = CliRunner.Run("layout", "--width", "0.0625", "--batch", "16", "--devices", "4", "--json");
+
+        Assert.Equal(0, r.ExitCode);
+        var root = JsonDocument.Parse(r.StdOut).RootElement;
+        Assert.Equal(4, root.GetProperty("per_device_batch").GetInt32());
+        var images = root.GetProperty("tensors").EnumerateArray().Single(t => t.GetProperty("name").GetString() == "images");
+        Assert.Equal([4L, 32, 32, 3], images.GetProperty("shape").EnumerateArray().Select(e => e.GetInt64()));
+        Assert.Equal("input", images.GetProperty("kind").GetString());
+    }
+
+    [Theory]
+    [InlineData("f32[2,x]", "conv-activation", "xlaprune: --tensor: shape 'f32[2,x]': dimension 'x' is not a whole number of at least 1")]
+    [InlineData("f32[2,3]", "conv-activation", "xlaprune: --tensor: a conv-activation has rank 4, got [2,3]")]
+    public void Bad_tensor_is_a_usage_error_naming_the_option(string shape, string role, string message)
+    {
+        var r = CliRunner.Run("layout", "--tensor", shape, "--role", role);
+
+        Assert.Equal(2, r.ExitCode);
+        Assert.Equal(message, r.StdErr.Trim());
     }
 }
 

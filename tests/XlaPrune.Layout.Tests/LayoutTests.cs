@@ -1,85 +1,145 @@
 using XlaPrune.Layout;
-using XlaPrune.Models;
 
 namespace XlaPrune.Layout.Tests;
 
+/// <summary>Candidate layouts of single tensors, checked against layouts XLA printed on TPUs (sources in docs/layout.md).</summary>
 public class LayoutTests
 {
-    [Fact]
-    public void Activation_pads_features_to_128_and_batch_to_8()
-    {
-        var a = TpuLayoutModel.Choose(LayoutClass.ConvActivation, [128, 64, 32, 32], ElementType.F32);
+    private static LayoutRange Activation(params long[] nhwc) => LayoutCandidates.For(LayoutClass.ConvActivation, ElementType.F32, nhwc, ConvDimensions.NhwcActivation);
 
-        Assert.Equal("f32[128,64,32,32]{1,0,3,2:T(8,128)}", a.ToString());
-        Assert.Equal(128L * 64 * 32 * 32 * 4, a.LogicalBytes);
-        Assert.Equal(32L * 32 * 128 * 128 * 4, a.PaddedBytes); // 64 features stored as 128
-        Assert.Equal(32L * 32 * 8 * 128 * 4, TpuLayoutModel.Choose(LayoutClass.ConvActivation, [5, 100, 32, 32], ElementType.F32).PaddedBytes);
+    [Fact]
+    public void Tpu_v3_conv2d_activation_with_18_features_is_batch_minor_with_the_reported_sizes()
+    {
+        // Reported by a TPU v3 out-of-memory dump (E1): f32[128,256,896,18]{0,3,2,1:T(8,128)}, unpadded 1.97G,
+        // size 2.62G, "extra memory due to padding: 672.00M (1.3x expansion)". Batch-minor: 128 stays 128 (minor),
+        // 18 rounds up to 24 (second-minor, tile 8): 256·896·24·128·4 bytes.
+        var r = Activation(128, 256, 896, 18);
+
+        Assert.Equal("f32[128,256,896,18]{0,3,2,1:T(8,128)}", r.Preferred.Layout.ToString());
+        Assert.Equal("batch-minor", r.Preferred.Name);
+        Assert.Equal("A1", r.Rule);
+        Assert.Equal(128L * 256 * 896 * 18 * 4, r.LogicalBytes);          // 1.96875 GiB
+        Assert.Equal(256L * 896 * 24 * 128 * 4, r.Preferred.PaddedBytes); // 2.625 GiB
+        Assert.Equal(672L << 20, r.Preferred.PaddedBytes - r.LogicalBytes);
+        // Feature-minor would pad 18 to 128: 7.1x.
+        var featureMinor = r.Candidates.Single(c => c.Name == "feature-minor");
+        Assert.Equal("f32[128,256,896,18]{3,0,2,1:T(8,128)}", featureMinor.Layout.ToString());
+        Assert.Equal(256L * 896 * 128 * 128 * 4, featureMinor.PaddedBytes);
+        Assert.Equal((r.Preferred.PaddedBytes, featureMinor.PaddedBytes), (r.MinPaddedBytes, r.MaxPaddedBytes));
     }
 
     [Fact]
-    public void Kernel_has_output_features_minor_and_compacts_a_small_input_dimension()
+    public void Xla_test_layouts_batch_minor_for_10_features_feature_minor_for_384()
     {
-        var k = TpuLayoutModel.Choose(LayoutClass.ConvKernel, [64, 3, 3, 3], ElementType.F32);
+        // XLA's layout-assignment test HLO (E2): f32[64,243,243,10]{0,3,2,1} beside f32[64,243,243,384]{3,0,2,1}.
+        var ten = Activation(64, 243, 243, 10);
+        Assert.Equal("f32[64,243,243,10]{0,3,2,1:T(8,128)}", ten.Preferred.Layout.ToString());
+        Assert.Equal(243L * 243 * 16 * 128 * 4, ten.Preferred.PaddedBytes); // 64 -> 128 minor, 10 -> 16 second-minor
+        Assert.Equal(243L * 243 * 64 * 128 * 4, ten.MaxPaddedBytes);        // feature-minor: 10 -> 128
 
-        Assert.Equal("f32[64,3,3,3]{0,1,3,2:T(4,128)}", k.ToString());
-        Assert.Equal(64L * 3 * 9 * 4, k.LogicalBytes);
-        Assert.Equal(9L * 4 * 128 * 4, k.PaddedBytes);
-        Assert.Equal(9L * 512 * 512 * 4, TpuLayoutModel.Choose(LayoutClass.ConvKernel, [512, 512, 3, 3], ElementType.F32).PaddedBytes);
+        var wide = Activation(64, 243, 243, 384);
+        Assert.Equal("f32[64,243,243,384]{3,0,2,1:T(8,128)}", wide.Preferred.Layout.ToString());
+        Assert.Equal(wide.LogicalBytes, wide.Preferred.PaddedBytes);
+        Assert.Equal(243L * 243 * 384 * 128 * 4, wide.MaxPaddedBytes); // batch-minor: 64 -> 128
     }
 
     [Fact]
-    public void Vectors_matrices_and_scalars()
+    public void Nchw_dimensions_give_the_same_bytes_as_nhwc()
     {
-        Assert.Equal(128 * 4, TpuLayoutModel.Choose(LayoutClass.Vector, [64], ElementType.F32).PaddedBytes);
-        Assert.Equal(512 * 4, TpuLayoutModel.Choose(LayoutClass.Vector, [512], ElementType.F32).PaddedBytes);
-        Assert.Equal(16 * 512 * 4, TpuLayoutModel.Choose(LayoutClass.Matrix, [10, 512], ElementType.F32).PaddedBytes);
-        Assert.Equal("f32[]{:T(256)}", TpuLayoutModel.Choose(LayoutClass.Scalar, [], ElementType.F32).ToString());
-        Assert.Equal(1024, TpuLayoutModel.Choose(LayoutClass.Scalar, [], ElementType.F32).PaddedBytes);
-        Assert.Equal(8 * 128 * 2, TpuLayoutModel.Choose(LayoutClass.Matrix, [8, 100], ElementType.BF16).PaddedBytes);
+        var nchw = LayoutCandidates.For(LayoutClass.ConvActivation, ElementType.F32, [64, 10, 243, 243], ConvDimensions.NchwActivation);
+        Assert.Equal("f32[64,10,243,243]{0,1,3,2:T(8,128)}", nchw.Preferred.Layout.ToString());
+        Assert.Equal(Activation(64, 243, 243, 10).Preferred.PaddedBytes, nchw.Preferred.PaddedBytes);
     }
 
     [Fact]
-    public void Unpruned_cifar_vgg16_train_step_totals()
+    public void Kernels_output_minor_and_entry_parameters_keep_row_major()
     {
-        var tensors = TpuLayoutModel.TrainStepTensors(Vgg16Spec.Cifar(), batch: 128);
-        var totals = TpuLayoutModel.Totals(tensors);
+        // TPU v3 dump (E1): an HWIO kernel f32[1,1,8,18]{3,2,1,0:T(8,128)}: 18 -> 128, 8 stays 8.
+        var hwio = LayoutCandidates.For(LayoutClass.ConvKernel, ElementType.F32, [1, 1, 8, 18], ConvDimensions.HwioKernel);
+        Assert.Equal("f32[1,1,8,18]{3,2,1,0:T(8,128)}", hwio.Preferred.Layout.ToString());
+        Assert.Equal(8L * 128 * 4, hwio.Preferred.PaddedBytes);
 
-        // Hand-derived per tensor from the rules (see docs/layout.md) and summed.
-        Assert.Equal(477_406_584L, totals.LogicalBytes);
-        Assert.Equal(686_128_640L, totals.PaddedBytes);
-        // Parameters: conv 14,710,464 + BN 8,448 + fc 5,130 elements, 4 bytes each.
-        Assert.Equal(14_724_042L * 4, totals.ByKind[TensorKind.Parameter].Logical);
-        Assert.Equal(totals.ByKind[TensorKind.Parameter], totals.ByKind[TensorKind.Momentum]);
-        // conv1's 64-channel activations at 32x32 are padded 2x; conv13's 512 channels not at all.
-        var c1 = tensors.Single(t => t.Name == "act.conv1.relu");
-        Assert.Equal(2 * c1.LogicalBytes, c1.PaddedBytes);
-        var c13 = tensors.Single(t => t.Name == "act.conv13.relu");
-        Assert.Equal(c13.LogicalBytes, c13.PaddedBytes);
+        // An OIHW entry parameter keeps row-major: 3x3 minor, the 3 compacted to a (4,128) tile: about 57x.
+        var oihw = LayoutCandidates.For(LayoutClass.ConvKernel, ElementType.F32, [512, 512, 3, 3], ConvDimensions.OihwKernel, entryParameter: true);
+        Assert.Equal("f32[512,512,3,3]{3,2,1,0:T(4,128)}", oihw.Preferred.Layout.ToString());
+        Assert.Equal(512L * 512 * 4 * 128 * 4, oihw.Preferred.PaddedBytes);
+        Assert.Equal(512L * 512 * 9 * 4, oihw.MinPaddedBytes); // output-minor would not pad at all
+        Assert.Equal(512L * 512 * 8 * 128 * 4, oihw.MaxPaddedBytes); // row-major with the full (8,128) tile
+
+        // The same kernel in HWIO as an entry parameter: row-major is output-minor, no padding.
+        var hwioParam = LayoutCandidates.For(LayoutClass.ConvKernel, ElementType.F32, [3, 3, 512, 512], ConvDimensions.HwioKernel, entryParameter: true);
+        Assert.Equal(hwioParam.LogicalBytes, hwioParam.Preferred.PaddedBytes);
     }
 
     [Fact]
-    public void Pruned_vgg16_saves_less_padded_memory_than_logical()
+    public void Compact_tiles_for_second_minor_dimensions_up_to_4_with_the_full_tile_as_a_candidate()
     {
-        int[] prunedA = [32, 64, 128, 128, 256, 256, 256, 256, 256, 256, 256, 256, 256];
-        var pruned = TpuLayoutModel.Totals(TpuLayoutModel.TrainStepTensors(Vgg16Spec.Cifar().WithConvChannels(prunedA), 128));
-
-        Assert.Equal(313_909_496L, pruned.LogicalBytes);
-        Assert.Equal(555_957_760L, pruned.PaddedBytes);
-        // 34% fewer logical bytes, only 19% fewer padded bytes: conv1 at 32 channels still takes 128.
-        Assert.Equal(0.342, 1 - (313_909_496.0 / 477_406_584), 3);
-        Assert.Equal(0.190, 1 - (555_957_760.0 / 686_128_640), 3);
+        // conv1 of an RGB model in HWIO: f32[3,3,3,64], output-minor; second-minor I = 3 -> (4,128) tile.
+        var k = LayoutCandidates.For(LayoutClass.ConvKernel, ElementType.F32, [3, 3, 3, 64], ConvDimensions.HwioKernel);
+        Assert.Equal("f32[3,3,3,64]{3,2,1,0:T(4,128)}", k.Preferred.Layout.ToString());
+        Assert.Equal(9L * 4 * 128 * 4, k.Preferred.PaddedBytes);
+        Assert.Contains(k.Candidates, c => c.Layout.ToString() == "f32[3,3,3,64]{3,2,1,0:T(8,128)}" && c.PaddedBytes == 9L * 8 * 128 * 4);
+        var two = LayoutCandidates.For(LayoutClass.Matrix, ElementType.F32, [2, 100]);
+        Assert.Equal("f32[2,100]{1,0:T(2,128)}", two.Preferred.Layout.ToString());
+        Assert.Equal(2L * 128 * 4, two.Preferred.PaddedBytes);
     }
 
     [Fact]
-    public void Pruning_512_to_400_saves_nothing_padded_but_384_saves_a_quarter()
+    public void Matrices_vectors_scalars_and_bf16()
     {
-        var full = TpuLayoutModel.Choose(LayoutClass.ConvActivation, [128, 512, 4, 4], ElementType.F32).PaddedBytes;
-        var p400 = TpuLayoutModel.Choose(LayoutClass.ConvActivation, [128, 400, 4, 4], ElementType.F32).PaddedBytes;
-        var p384 = TpuLayoutModel.Choose(LayoutClass.ConvActivation, [128, 384, 4, 4], ElementType.F32).PaddedBytes;
+        var logits = LayoutCandidates.For(LayoutClass.Matrix, ElementType.F32, [128, 10]);
+        Assert.Equal("f32[128,10]{1,0:T(8,128)}", logits.Preferred.Layout.ToString());
+        Assert.Equal((128L * 128 * 4, 16L * 128 * 4), (logits.MaxPaddedBytes, logits.MinPaddedBytes)); // {0,1}: 10 -> 16
 
-        Assert.Equal(full, p400);
-        Assert.Equal(0.75 * full, p384);
+        var v = LayoutCandidates.For(LayoutClass.Vector, ElementType.F32, [18]);
+        Assert.Equal("f32[18]{0:T(256)}", v.Preferred.Layout.ToString()); // as printed on the TPU v3 (E1)
+        Assert.Equal((128L * 4, 1024L * 4), (v.MinPaddedBytes, v.MaxPaddedBytes));
+
+        var s = LayoutCandidates.For(LayoutClass.Scalar, ElementType.F32, []);
+        Assert.Equal("f32[]{:T(256)}", s.Preferred.Layout.ToString());
+        Assert.Equal(1024, s.Preferred.PaddedBytes);
+
+        // XLA test HLO: bf16[128,14,14,1024]{3,0,2,1:T(8,128)(2,1)}: no padding, two bytes an element.
+        var bf = LayoutCandidates.For(LayoutClass.ConvActivation, ElementType.BF16, [128, 14, 14, 1024], ConvDimensions.NhwcActivation);
+        Assert.Equal("bf16[128,14,14,1024]{3,0,2,1:T(8,128)(2,1)}", bf.Preferred.Layout.ToString());
+        Assert.Equal(128L * 14 * 14 * 1024 * 2, bf.Preferred.PaddedBytes);
+        Assert.Equal(bf.Preferred.PaddedBytes, bf.LogicalBytes);
     }
+
+    [Fact]
+    public void Pruning_512_to_400_features_depends_on_the_per_device_batch()
+    {
+        long Padded(long batch, long c) => Activation(batch, 4, 4, c).Preferred.PaddedBytes;
+
+        // Per-device batch 8: feature-minor (batch-minor would pad 8 -> 128); 400 features take 512, 384 save a quarter.
+        Assert.Equal(4L * 4 * 8 * 512 * 4, Padded(8, 400));
+        Assert.Equal(Padded(8, 512), Padded(8, 400));
+        Assert.Equal(4L * 4 * 8 * 384 * 4, Padded(8, 384));
+        // Per-device batch 128: batch-minor pads 400 only to a multiple of 8, i.e. not at all (E3's second rule).
+        var r = Activation(128, 4, 4, 400);
+        Assert.Equal("f32[128,4,4,400]{0,3,2,1:T(8,128)}", r.Preferred.Layout.ToString());
+        Assert.Equal(r.LogicalBytes, r.Preferred.PaddedBytes);
+        Assert.Equal(4L * 4 * 128 * 512 * 4, r.MaxPaddedBytes);
+    }
+
+    [Theory]
+    [InlineData("f32[128,32,32,18]", ElementType.F32, new long[] { 128, 32, 32, 18 })]
+    [InlineData("bf16[7]", ElementType.BF16, new long[] { 7 })]
+    [InlineData("f32[]", ElementType.F32, new long[0])]
+    public void Shape_text_parses(string text, ElementType type, long[] dims)
+    {
+        var (t, d) = TensorShapeText.Parse(text);
+        Assert.Equal(type, t);
+        Assert.Equal(dims, d);
+    }
+
+    [Theory]
+    [InlineData("f32[2,x]", "shape 'f32[2,x]': dimension 'x' is not a whole number of at least 1")]
+    [InlineData("f32[2,0]", "shape 'f32[2,0]': dimension '0' is not a whole number of at least 1")]
+    [InlineData("s8[2]", "shape 's8[2]': unknown element type 's8' (known: f32, bf16)")]
+    [InlineData("f32[2]{0}", "shape 'f32[2]{0}': expected TYPE[D0,D1,...] such as f32[128,32,32,18] (no layout)")]
+    public void Bad_shape_text_names_the_problem(string text, string message) =>
+        Assert.Equal(message, Assert.Throws<FormatException>(() => TensorShapeText.Parse(text)).Message);
 
     [Theory]
     [InlineData(512, 400, TileRounding.Nearest, 384)]

@@ -23,11 +23,12 @@ public class EmissionPinTests
         { "cifar_eval", "a4f130cde3b91c30dfb8b99c7d199738451542a35fab3dd9f69eb8241d6184b6", "b566262bf4f9e179830b467bffc3e56924c99b7deff822aa1dc412e5ac1c6111", "f326d199cd6acff132964f9b0d20043d961a74019cf3af2eaf08ae9914e20069" },
     };
 
+    // Pinned in NCHW, the order the hashes were taken in (NHWC became the default later).
     private static Vgg16Program Build(string name) => name switch
     {
-        "cifar_train_wd_slim" => Vgg16Programs.TrainStep(Vgg16Spec.Cifar(inputChannels: 1, classes: 3, width: 1.0 / 16), 2, new TrainStepOptions(WeightDecay: 5e-4, SlimmingLambda: 1e-3)),
-        "imagenet_train_dropout" => Vgg16Programs.TrainStep(Vgg16Spec.ImageNet(classes: 5, width: 1.0 / 16, imageSize: 32, classifierHidden: 8), 2),
-        _ => Vgg16Programs.EvalStep(Vgg16Spec.Cifar(inputChannels: 3, classes: 10, width: 1.0 / 8), 4),
+        "cifar_train_wd_slim" => Vgg16Programs.TrainStep(Vgg16Spec.Cifar(inputChannels: 1, classes: 3, width: 1.0 / 16), 2, new TrainStepOptions(WeightDecay: 5e-4, SlimmingLambda: 1e-3), DataFormat.Nchw),
+        "imagenet_train_dropout" => Vgg16Programs.TrainStep(Vgg16Spec.ImageNet(classes: 5, width: 1.0 / 16, imageSize: 32, classifierHidden: 8), 2, format: DataFormat.Nchw),
+        _ => Vgg16Programs.EvalStep(Vgg16Spec.Cifar(inputChannels: 3, classes: 10, width: 1.0 / 8), 4, DataFormat.Nchw),
     };
 
     [Theory]

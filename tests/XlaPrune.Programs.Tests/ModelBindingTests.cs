@@ -50,8 +50,12 @@ public class ModelBindingTests
 
         var (p, s) = (s_dropout.Parameters.Count, s_dropout.BatchNormStats.Count);
         Assert.Equal((2 * p) + s + 1, bound.Count);
-        Assert.Same(weights["conv1.weight"].Data, bound[0]);
-        Assert.Same(momenta["conv2.weight"].Data, bound[p + 3]);
+        // NHWC program: kernels and their momenta are bound in HWIO, transposed from the weights' OIHW. conv1.weight is
+        // OIHW [4, 3, 3, 3]; HWIO element (kh 0, kw 1, i 2, o 3) is OIHW element (o 3, i 2, kh 0, kw 1).
+        Assert.Equal("f32[3,3,3,4]", program.Arguments[0].Shape.ToText(false));
+        Assert.Equal(weights["conv1.weight"].Data[(((((3 * 3) + 2) * 3) + 0) * 3) + 1], ((float[])bound[0])[(((((0 * 3) + 1) * 3) + 2) * 4) + 3]);
+        Assert.Equal(program.Arguments[p + 3].FromTorch(momenta["conv2.weight"].Data), (float[])bound[p + 3]);
+        Assert.Same(weights["bn1.weight"].Data, bound[1]); // not a kernel: the weights' own array
         Assert.Same(weights["bn1.running_var"].Data, bound[(2 * p) + 1]);
         Assert.Equal([77UL, 0UL], (ulong[])bound[^1]);
 

@@ -16,7 +16,7 @@ public class Vgg16ProgramsTests
     [Fact]
     public void Train_step_arguments_results_and_aliases_follow_the_documented_order()
     {
-        var program = Vgg16Programs.TrainStep(s_tiny, 2);
+        var program = Vgg16Programs.TrainStep(s_tiny, 2, format: DataFormat.Nchw);
         var p = s_tiny.Parameters.Count;
         var s = s_tiny.BatchNormStats.Count;
         Assert.Equal(41, p);
@@ -71,7 +71,16 @@ public class Vgg16ProgramsTests
         // Forward, kernel gradients, and input gradients of all but conv1 (images are not differentiated).
         Assert.Equal(13 + 13 + 12, entry.Instructions.Count(i => i.Opcode == "convolution"));
         Assert.Equal(5, entry.Instructions.Count(i => i.Opcode == "select-and-scatter"));
-        Assert.Equal("f32[128,3,32,32]", program.Arguments[^3].Shape.ToText(false));
+        // NHWC by default: images [N, H, W, C] and kernels [kh, kw, I, O] (HWIO), transposed from PyTorch's order.
+        Assert.Equal("f32[128,32,32,3]", program.Arguments[^3].Shape.ToText(false));
+        Assert.Equal([0, 2, 3, 1], program.Arguments[^3].TorchPermutation);
+        Assert.Equal("f32[3,3,3,64]", program.Arguments[0].Shape.ToText(false));
+        Assert.Equal([128L, 3, 32, 32], program.Arguments[^3].TorchDimensions);
+        Assert.Equal("f32[3,3,64,64]", program.Results[spec.Parameters.Count + 3].Shape.ToText(false));
+        Assert.Equal("momentum.conv2.weight", program.Results[spec.Parameters.Count + 3].Name);
+        Assert.Equal([2, 3, 1, 0], program.Results[spec.Parameters.Count + 3].TorchPermutation);
+        Assert.Null(program.Results[^1].TorchPermutation);
+        Assert.Contains("dim_labels=b01f_01io->b01f", program.Module.ToHloText(), StringComparison.Ordinal);
         Assert.Equal(spec.Parameters.Sum(t => t.ElementCount), program.Arguments.Take(spec.Parameters.Count).Sum(a => a.Shape.ElementCount));
     }
 
@@ -98,8 +107,6 @@ public class Vgg16ProgramsTests
         return w;
     }
 
-    private static Value Tensor(IReadOnlyList<int> shape, float[] data) => Value.Array(Shape.F32([.. shape.Select(d => (long)d)]), data.Select(v => (double)v));
-
     private static void Close(float[] expected, double[] actual, string what, double tol = 2e-4)
     {
         Assert.Equal(expected.Length, actual.Length);
@@ -110,8 +117,10 @@ public class Vgg16ProgramsTests
         }
     }
 
-    [Fact]
-    public void Train_step_matches_torchsharp_reference_step()
+    [Theory]
+    [InlineData(DataFormat.Nhwc)]
+    [InlineData(DataFormat.Nchw)]
+    public void Train_step_matches_torchsharp_reference_step(DataFormat format)
     {
         const int batch = 4;
         var weights = Weights(s_tiny, 3);
@@ -121,15 +130,17 @@ public class Vgg16ProgramsTests
         var sgd = new SgdOptions(Momentum: 0.9, WeightDecay: 5e-4, SlimmingLambda: 1e-3);
         var reference = ReferenceStep.Run(s_tiny, weights, null, images, labels, 0.1, sgd);
 
-        var program = Vgg16Programs.TrainStep(s_tiny, batch, new TrainStepOptions(Momentum: 0.9, WeightDecay: 5e-4, SlimmingLambda: 1e-3));
-        var args = new List<Value>();
-        args.AddRange(s_tiny.Parameters.Select(t => Tensor(t.Shape, weights[t.Name].Data)));
-        args.AddRange(s_tiny.Parameters.Select(t => Tensor(t.Shape, new float[t.ElementCount])));
-        args.AddRange(s_tiny.BatchNormStats.Select(t => Tensor(t.Shape, weights[t.Name].Data)));
-        args.Add(Value.Array(Shape.F32(batch, 1, 32, 32), images.Select(v => (double)v)));
-        args.Add(Value.Array(Shape.Array(ElementType.S32, batch), labels.Select(v => (double)v)));
-        args.Add(Value.Of(0.1f));
-        var result = Evaluator.Run(program.Module, [.. args]).Elements!;
+        var program = Vgg16Programs.TrainStep(s_tiny, batch, new TrainStepOptions(Momentum: 0.9, WeightDecay: 5e-4, SlimmingLambda: 1e-3), format);
+        var args = program.Arguments.Select(a => a.Name switch
+        {
+            "images" => Value.Array(a.Shape, a.FromTorch(images).Select(v => (double)v)),
+            "labels" => Value.Array(a.Shape, labels.Select(v => (double)v)),
+            "lr" => Value.Of(0.1f),
+            _ when a.Name.StartsWith("momentum.", StringComparison.Ordinal) => Value.Array(a.Shape, new double[a.Shape.ElementCount]),
+            _ => Value.Array(a.Shape, a.FromTorch(weights[a.Name].Data).Select(v => (double)v)),
+        }).ToList();
+        var result = Evaluator.Run(program.Module, [.. args]).Elements!
+            .Select((r, i) => r with { Data = [.. program.Results[i].ToTorch([.. r.Data.Select(v => (float)v)]).Select(v => (double)v)] }).ToArray();
 
         Assert.Equal(reference.Loss, result[^1].Data[0], 4);
         var p = s_tiny.Parameters.Count;
@@ -147,8 +158,10 @@ public class Vgg16ProgramsTests
         }
     }
 
-    [Fact]
-    public void Eval_step_matches_torchsharp_eval_forward()
+    [Theory]
+    [InlineData(DataFormat.Nhwc)]
+    [InlineData(DataFormat.Nchw)]
+    public void Eval_step_matches_torchsharp_eval_forward(DataFormat format)
     {
         const int batch = 2;
         var weights = Weights(s_tiny, 5);
@@ -163,9 +176,8 @@ public class Vgg16ProgramsTests
             expected = module.forward(tensor(images, [batch, 1, 32, 32])).data<float>().ToArray();
         }
 
-        var program = Vgg16Programs.EvalStep(s_tiny, batch);
-        var args = s_tiny.Parameters.Concat(s_tiny.BatchNormStats).Select(t => Tensor(t.Shape, weights[t.Name].Data)).ToList();
-        args.Add(Value.Array(Shape.F32(batch, 1, 32, 32), images.Select(v => (double)v)));
+        var program = Vgg16Programs.EvalStep(s_tiny, batch, format);
+        var args = program.Arguments.Select(a => Value.Array(a.Shape, a.FromTorch(a.Name == "images" ? images : weights[a.Name].Data).Select(v => (double)v))).ToList();
         var logits = Evaluator.Run(program.Module, [.. args]).Elements![0];
         Assert.Equal("f32[2,3]", logits.Shape.ToText(false));
         Close(expected, logits.Data, "logits");

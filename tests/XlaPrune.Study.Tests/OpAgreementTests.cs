@@ -1,5 +1,6 @@
 using XlaPrune.Hlo;
 using XlaPrune.Pjrt;
+using XlaPrune.Programs;
 using static TorchSharp.torch;
 
 namespace XlaPrune.Study.Tests;
@@ -16,19 +17,15 @@ public class OpAgreementTests
     private const float BatchNormMomentum = 0.1f;
 
     // batch, in channels, out channels, height, width, stride; odd channel counts are what pruning leaves.
-    public static TheoryData<int, int, int, int, int, int> ConvShapes => new()
-    {
-        { 4, 3, 37, 16, 16, 1 },
-        { 4, 37, 65, 2, 2, 1 },
-        { 4, 37, 65, 16, 16, 1 },
-        { 1, 65, 3, 5, 7, 1 },
-        { 4, 3, 37, 16, 16, 2 },
-        { 2, 37, 11, 9, 9, 2 },
-    };
+    // Each shape in both data formats: the HLO runs in the format, TorchSharp in NCHW/OIHW, and values are
+    // transposed on the host at the boundary as the program bindings do.
+    public static TheoryData<int, int, int, int, int, int, DataFormat> ConvShapes => InBothFormats<(int, int, int, int, int, int), TheoryData<int, int, int, int, int, int, DataFormat>>(
+        [(4, 3, 37, 16, 16, 1), (4, 37, 65, 2, 2, 1), (4, 37, 65, 16, 16, 1), (1, 65, 3, 5, 7, 1), (4, 3, 37, 16, 16, 2), (2, 37, 11, 9, 9, 2)],
+        (data, s, f) => data.Add(s.Item1, s.Item2, s.Item3, s.Item4, s.Item5, s.Item6, f));
 
     [Theory]
     [MemberData(nameof(ConvShapes))]
-    public void Conv3x3_pad1_forward_and_both_gradients_match_torchsharp(int n, int cin, int cout, int h, int w, int stride)
+    public void Conv3x3_pad1_forward_and_both_gradients_match_torchsharp(int n, int cin, int cout, int h, int w, int stride, DataFormat format)
     {
         var random = new Random((n * 1000) + (cin * 100) + cout + stride);
         var ho = ((h + 2 - 3) / stride) + 1;
@@ -38,15 +35,18 @@ public class OpAgreementTests
         var g = Uniform(random, n * cout * ho * wo, -1, 1);
         long[] xDims = [n, cin, h, w], kDims = [cout, cin, 3, 3], gDims = [n, cout, ho, wo];
 
+        var act = format.ActivationFromTorch();
+        var ker = format.KernelFromTorch();
         var b = new HloBuilder("conv_agreement");
-        var px = b.Parameter(Shape.F32(xDims), "x");
-        var pk = b.Parameter(Shape.F32(kDims), "k");
-        var pg = b.Parameter(Shape.F32(gDims), "g");
+        var px = b.Parameter(Shape.F32(Permuted(xDims, act)), "x");
+        var pk = b.Parameter(Shape.F32(Permuted(kDims, ker)), "k");
+        var pg = b.Parameter(Shape.F32(Permuted(gDims, act)), "g");
         var window = new WindowDim(3, stride, 1, 1);
-        var y = b.Convolution(px, pk, ConvDims.Nchw2D, [window, window]);
-        Assert.Equal(gDims, y.Shape.Dimensions);
+        var y = b.Convolution(px, pk, format.Conv2D(), [window, window]);
+        Assert.Equal(Permuted(gDims, act), y.Shape.Dimensions);
         var grads = Autodiff.Gradients(b, Dot(b, y, pg), [px, pk]);
-        var hlo = RunOnPlugin(b.Build(b.Tuple(y, grads[0], grads[1])), (x, xDims), (k, kDims), (g, gDims));
+        var hlo = RunOnPlugin(b.Build(b.Tuple(y, grads[0], grads[1])), In(x, xDims, act), In(k, kDims, ker), In(g, gDims, act));
+        hlo = [Out(hlo[0], gDims, act), Out(hlo[1], xDims, act), Out(hlo[2], kDims, ker)];
 
         using var scope = NewDisposeScope();
         var tx = tensor(x, xDims).requires_grad_();
@@ -60,18 +60,13 @@ public class OpAgreementTests
     }
 
     // batch, channels, height, width, number of distinct input values (few values force ties within windows).
-    public static TheoryData<int, int, int, int, int> PoolShapes => new()
-    {
-        { 4, 37, 16, 16, 1000000 },
-        { 4, 37, 16, 16, 3 },
-        { 4, 65, 2, 2, 2 },
-        { 2, 11, 5, 7, 3 },
-        { 1, 3, 4, 4, 1 },
-    };
+    public static TheoryData<int, int, int, int, int, DataFormat> PoolShapes => InBothFormats<(int, int, int, int, int), TheoryData<int, int, int, int, int, DataFormat>>(
+        [(4, 37, 16, 16, 1000000), (4, 37, 16, 16, 3), (4, 65, 2, 2, 2), (2, 11, 5, 7, 3), (1, 3, 4, 4, 1)],
+        (data, s, f) => data.Add(s.Item1, s.Item2, s.Item3, s.Item4, s.Item5, f));
 
     [Theory]
     [MemberData(nameof(PoolShapes))]
-    public void Max_pool_2x2_stride2_and_its_gradient_match_torchsharp_including_ties(int n, int c, int h, int w, int levels)
+    public void Max_pool_2x2_stride2_and_its_gradient_match_torchsharp_including_ties(int n, int c, int h, int w, int levels, DataFormat format)
     {
         var random = new Random((n * 100) + c + levels);
         // Values on a grid of `levels` steps: with 2 or 3 levels most windows hold a tied maximum, and PyTorch
@@ -82,14 +77,17 @@ public class OpAgreementTests
         var g = Uniform(random, n * c * ho * wo, -1, 1);
         long[] xDims = [n, c, h, w], gDims = [n, c, ho, wo];
 
+        var act = format.ActivationFromTorch();
         var b = new HloBuilder("max_pool_agreement");
-        var px = b.Parameter(Shape.F32(xDims), "x");
-        var pg = b.Parameter(Shape.F32(gDims), "g");
+        var px = b.Parameter(Shape.F32(Permuted(xDims, act)), "x");
+        var pg = b.Parameter(Shape.F32(Permuted(gDims, act)), "g");
         var max = b.ScalarComputation("max_f32", ElementType.F32, BinaryOp.Maximum);
-        var y = b.ReduceWindow(px, b.Constant(float.NegativeInfinity), [new(1), new(1), new(2, 2), new(2, 2)], max);
-        Assert.Equal(gDims, y.Shape.Dimensions);
+        WindowDim[] window = format == DataFormat.Nhwc ? [new(1), new(2, 2), new(2, 2), new(1)] : [new(1), new(1), new(2, 2), new(2, 2)];
+        var y = b.ReduceWindow(px, b.Constant(float.NegativeInfinity), window, max);
+        Assert.Equal(Permuted(gDims, act), y.Shape.Dimensions);
         var grads = Autodiff.Gradients(b, Dot(b, y, pg), [px]);
-        var hlo = RunOnPlugin(b.Build(b.Tuple(y, grads[0])), (x, xDims), (g, gDims));
+        var hlo = RunOnPlugin(b.Build(b.Tuple(y, grads[0])), In(x, xDims, act), In(g, gDims, act));
+        hlo = [Out(hlo[0], gDims, act), Out(hlo[1], xDims, act)];
 
         using var scope = NewDisposeScope();
         var tx = tensor(x, xDims).requires_grad_();
@@ -104,17 +102,13 @@ public class OpAgreementTests
     }
 
     // batch, channels, height, width.
-    public static TheoryData<int, int, int, int> BatchNormShapes => new()
-    {
-        { 4, 37, 16, 16 },
-        { 4, 65, 2, 2 },
-        { 2, 3, 1, 1 },
-        { 8, 11, 5, 3 },
-    };
+    public static TheoryData<int, int, int, int, DataFormat> BatchNormShapes => InBothFormats<(int, int, int, int), TheoryData<int, int, int, int, DataFormat>>(
+        [(4, 37, 16, 16), (4, 65, 2, 2), (2, 3, 1, 1), (8, 11, 5, 3)],
+        (data, s, f) => data.Add(s.Item1, s.Item2, s.Item3, s.Item4, f));
 
     [Theory]
     [MemberData(nameof(BatchNormShapes))]
-    public void Batch_norm_training_statistics_output_and_gradients_match_torchsharp(int n, int c, int h, int w)
+    public void Batch_norm_training_statistics_output_and_gradients_match_torchsharp(int n, int c, int h, int w, DataFormat format)
     {
         var random = new Random((n * 1000) + (c * 10) + h);
         // Per-channel offsets and spreads, so mean and variance differ by channel and are away from 0 and 1, with
@@ -137,20 +131,23 @@ public class OpAgreementTests
 
         // The train step's BatchNorm (src/XlaPrune.Programs/Forward.cs): biased variance normalises, the unbiased
         // one updates the running variance.
+        var act = format.ActivationFromTorch();
+        var pDims = Permuted(xDims, act);
+        long[] reduced = [0, .. format.SpatialDims()];
         var b = new HloBuilder("batch_norm_agreement");
-        var px = b.Parameter(Shape.F32(xDims), "x");
+        var px = b.Parameter(Shape.F32(pDims), "x");
         var pGamma = b.Parameter(Shape.F32(cDims), "gamma");
         var pBeta = b.Parameter(Shape.F32(cDims), "beta");
         var pMean = b.Parameter(Shape.F32(cDims), "running_mean");
         var pVar = b.Parameter(Shape.F32(cDims), "running_var");
-        var pg = b.Parameter(Shape.F32(xDims), "g");
+        var pg = b.Parameter(Shape.F32(pDims), "g");
         var add = b.ScalarComputation("add_f32", ElementType.F32, BinaryOp.Add);
         HloOp Full(float value, long[] dims) => b.BroadcastScalar(b.Constant(value), dims);
-        HloOp PerChannel(HloOp v) => b.Broadcast(v, xDims, [1]);
+        HloOp PerChannel(HloOp v) => b.Broadcast(v, pDims, [format.FeatureDim()]);
         var count = (double)n * h * w;
-        var mean = b.Multiply(b.Reduce(px, b.Constant(0f), [0, 2, 3], add), Full((float)(1 / count), cDims));
+        var mean = b.Multiply(b.Reduce(px, b.Constant(0f), reduced, add), Full((float)(1 / count), cDims));
         var centred = b.Subtract(px, PerChannel(mean));
-        var variance = b.Multiply(b.Reduce(b.Multiply(centred, centred), b.Constant(0f), [0, 2, 3], add), Full((float)(1 / count), cDims));
+        var variance = b.Multiply(b.Reduce(b.Multiply(centred, centred), b.Constant(0f), reduced, add), Full((float)(1 / count), cDims));
         var unbiased = b.Multiply(variance, Full((float)(count / (count - 1)), cDims));
         var newMean = b.Add(b.Multiply(Full(1 - BatchNormMomentum, cDims), pMean), b.Multiply(Full(BatchNormMomentum, cDims), mean));
         var newVar = b.Add(b.Multiply(Full(1 - BatchNormMomentum, cDims), pVar), b.Multiply(Full(BatchNormMomentum, cDims), unbiased));
@@ -159,7 +156,9 @@ public class OpAgreementTests
         var grads = Autodiff.Gradients(b, Dot(b, y, pg), [px, pGamma, pBeta]);
         var hlo = RunOnPlugin(
             b.Build(b.Tuple(mean, variance, unbiased, newMean, newVar, y, grads[0], grads[1], grads[2])),
-            (x, xDims), (gamma, cDims), (beta, cDims), (runningMean, cDims), (runningVar, cDims), (g, xDims));
+            In(x, xDims, act), (gamma, cDims), (beta, cDims), (runningMean, cDims), (runningVar, cDims), In(g, xDims, act));
+        hlo[5] = Out(hlo[5], xDims, act);
+        hlo[6] = Out(hlo[6], xDims, act);
 
         using var scope = NewDisposeScope();
         var tx = tensor(x, xDims).requires_grad_();
@@ -235,6 +234,32 @@ public class OpAgreementTests
         AssertClose("loss", [tLoss.item<float>()], hlo[0]);
         AssertClose("dL/dlogits", Values(tz.grad!), hlo[1]);
     }
+
+    private static TData InBothFormats<TShape, TData>(TShape[] shapes, Action<TData, TShape, DataFormat> add)
+        where TData : new()
+    {
+        var data = new TData();
+        foreach (var f in Enum.GetValues<DataFormat>())
+        {
+            foreach (var s in shapes)
+            {
+                add(data, s, f);
+            }
+        }
+
+        return data;
+    }
+
+    // PyTorch-order dims in the program's order (perm null: unchanged).
+    private static long[] Permuted(long[] dims, int[]? perm) => perm is null ? dims : [.. perm.Select(p => dims[p])];
+
+    // PyTorch-order values as a program argument.
+    private static (float[] Data, long[] Dims) In(float[] data, long[] dims, int[]? perm) =>
+        perm is null ? (data, dims) : (DataFormats.Transpose(data, dims, perm), Permuted(dims, perm));
+
+    // A program result back in PyTorch's order, given the PyTorch-order dims.
+    private static float[] Out(float[] data, long[] dims, int[]? perm) =>
+        perm is null ? data : DataFormats.Transpose(data, Permuted(dims, perm), DataFormats.Inverse(perm));
 
     // sum(a · b) over every element: the scalar whose gradient with respect to a is b's pull-back.
     private static HloOp Dot(HloBuilder b, HloOp a, HloOp weights)

@@ -7,8 +7,10 @@ namespace XlaPrune.Study.Tests;
 
 public class TrainStepAgreementTests
 {
-    [Fact]
-    public void Hlo_train_step_on_the_cpu_plugin_equals_one_torchsharp_step()
+    [Theory]
+    [InlineData(DataFormat.Nhwc)]
+    [InlineData(DataFormat.Nchw)]
+    public void Hlo_train_step_on_the_cpu_plugin_equals_one_torchsharp_step(DataFormat format)
     {
         var spec = Vgg16Spec.Cifar(inputChannels: 3, classes: 10, width: 0.25);
         const int batch = 8;
@@ -32,12 +34,13 @@ public class TrainStepAgreementTests
         var sgd = new SgdOptions(Momentum: 0.9, WeightDecay: 5e-4, SlimmingLambda: 1e-4);
         var reference = ReferenceStep.Run(spec, weights, null, images, labels, lr, sgd);
 
-        var program = Vgg16Programs.TrainStep(spec, batch, new TrainStepOptions(0.9, 5e-4, 1e-4));
+        var program = Vgg16Programs.TrainStep(spec, batch, new TrainStepOptions(0.9, 5e-4, 1e-4), format);
         using var client = PjrtPlugin.Load("cpu").CreateClient();
         using var executable = client.CompileHlo(program.Module.ToProtoBytes());
         var binding = new ModelBinding(program);
         var args = binding.BindState(weights, null, 0, (a, d) => client.BufferFromHost<float>(d, [.. a.Shape.Dimensions]), (a, d) => client.BufferFromHost<ulong>(d, [.. a.Shape.Dimensions])).ToList();
-        args.Insert(binding.IndexOf(ProgramRole.Images), client.BufferFromHost<float>(images, [batch, 3, 32, 32]));
+        var imageArg = program.Arguments[binding.IndexOf(ProgramRole.Images)];
+        args.Insert(binding.IndexOf(ProgramRole.Images), client.BufferFromHost<float>(imageArg.FromTorch(images), [.. imageArg.Shape.Dimensions]));
         args.Insert(binding.IndexOf(ProgramRole.Labels), client.BufferFromHost<int>(labels, [batch]));
         args.Insert(binding.IndexOf(ProgramRole.LearningRate), client.BufferFromHost<float>([lr], []));
         var outputs = executable.Execute(args);

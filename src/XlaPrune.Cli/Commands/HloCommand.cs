@@ -9,7 +9,7 @@ namespace XlaPrune.Cli;
 /// <summary><c>xlaprune hlo</c>: writes a model's train-step or eval-step program.</summary>
 internal sealed class HloCommand : Command<HloCommand.Settings>
 {
-    internal sealed class Settings : ModelSettings
+    internal sealed class Settings : ProgramSettings
     {
         [CommandOption("--plan <PLAN.json>")]
         [Description("Build the pruned model of this plan (it must be for the model the options describe).")]
@@ -81,7 +81,7 @@ internal sealed class HloCommand : Command<HloCommand.Settings>
         Vgg16Program program;
         try
         {
-            program = settings.Program == "train-step" ? Vgg16Programs.TrainStep(spec, settings.Batch) : Vgg16Programs.EvalStep(spec, settings.Batch);
+            program = settings.Program == "train-step" ? Vgg16Programs.TrainStep(spec, settings.Batch, format: settings.Format) : Vgg16Programs.EvalStep(spec, settings.Batch, settings.Format);
         }
         catch (ArgumentException e)
         {

@@ -1,20 +1,33 @@
 using System.ComponentModel;
 using RangeAttribute = System.ComponentModel.DataAnnotations.RangeAttribute;
 using System.Globalization;
+using System.Text.Json;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using XlaPrune.Layout;
 using XlaPrune.Models;
-using XlaPrune.Pjrt;
+using XlaPrune.Programs;
 using XlaPrune.Pruning;
+using XlaPrune.Study;
 
 namespace XlaPrune.Cli;
 
-/// <summary><c>xlaprune layout</c>: logical and TPU-padded bytes of every tensor of a train step.</summary>
+/// <summary>
+/// <c>xlaprune layout</c>: the candidate TPU layouts and padded bytes of every tensor of a train step (read from its
+/// HLO module), or of one tensor with <c>--tensor</c>.
+/// </summary>
 internal sealed class LayoutCommand : Command<LayoutCommand.Settings>
 {
-    internal sealed class Settings : ModelSettings
+    internal sealed class Settings : ProgramSettings
     {
+        [CommandOption("--tensor <SHAPE>")]
+        [Description("One tensor in XLA syntax, e.g. f32[128,32,32,18], dimensions in the --data-format order: its candidate layouts.")]
+        public string? Tensor { get; init; }
+
+        [CommandOption("--role <ROLE>")]
+        [Description("With --tensor: conv-activation, conv-kernel, matrix or vector.")]
+        public string? Role { get; init; }
+
         [CommandOption("--plan <PLAN.json>")]
         [Description("A pruning plan (from xlaprune prune); its model replaces the model options.")]
         [InputFile]
@@ -30,18 +43,23 @@ internal sealed class LayoutCommand : Command<LayoutCommand.Settings>
         public string? Method { get; init; }
 
         [CommandOption("--dtype <T>")]
-        [Description("Element type of the tensors: f32 or bf16.")]
+        [Description("Model the program's float tensors as f32 or bf16.")]
         [DefaultValue("f32")]
         public string Dtype { get; init; } = "f32";
 
         [CommandOption("--batch <B>")]
-        [Description("Images per step.")]
+        [Description("Global batch: images per step across --devices.")]
         [Range(1, 65_536)]
         [DefaultValue(128)]
         public int Batch { get; init; } = 128;
 
+        [CommandOption("--devices <D>")]
+        [Description("Devices the global batch is split over (data parallel); tensors are modelled at batch B/D.")]
+        [DefaultValue(1)]
+        public int Devices { get; init; } = 1;
+
         [CommandOption("--plugin <NAME|PATH>")]
-        [Description("Also place every tensor on this PJRT plugin and report its real layout and on-device size beside the model's prediction.")]
+        [Description("Also place every tensor on this PJRT plugin and report its real layout and on-device size beside the model's candidates.")]
         public string? Plugin { get; init; }
 
         [CommandOption("--json")]
@@ -87,9 +105,19 @@ internal sealed class LayoutCommand : Command<LayoutCommand.Settings>
                 return ValidationResult.Error("--topology-option needs --topology");
             }
 
-            if (Plugin is not null && Dtype != "f32" && !FromCompiled)
+            if ((Tensor is null) != (Role is null))
             {
-                return ValidationResult.Error("--plugin measures f32 tensors only; drop --dtype or use f32");
+                return ValidationResult.Error("--tensor and --role go together");
+            }
+
+            if (Role is not null and not ("conv-activation" or "conv-kernel" or "matrix" or "vector"))
+            {
+                return ValidationResult.Error($"--role: unknown role '{Role}' (known: conv-activation, conv-kernel, matrix, vector)");
+            }
+
+            if (Tensor is not null && (Plan ?? Method ?? Plugin) is not null)
+            {
+                return ValidationResult.Error("--tensor excludes --plan, --ratio, --method and --plugin");
             }
 
             if (Plan is not null && (Ratio is not null || Method is not null))
@@ -117,82 +145,93 @@ internal sealed class LayoutCommand : Command<LayoutCommand.Settings>
                 return ValidationResult.Error("--batch must be at least 1");
             }
 
+            if (Devices < 1)
+            {
+                return ValidationResult.Error("--devices must be at least 1");
+            }
+
+            if (Batch % Devices != 0)
+            {
+                return ValidationResult.Error($"--batch ({Batch}) must be a multiple of --devices ({Devices})");
+            }
+
             return Dtype is "f32" or "bf16" ? ValidationResult.Success() : ValidationResult.Error($"--dtype: unknown element type '{Dtype}' (known: f32, bf16)");
         }
     }
 
-    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken) =>
+        settings.Tensor is not null ? LayoutOutput.Tensor(settings.Tensor, settings.Role!, settings.Format, settings.Json) : TrainStep(settings);
+
+    private static int TrainStep(Settings settings)
     {
         if (settings.FromHlo is not null)
         {
             return LayoutFromProgram.FromHlo(settings.FromHlo, settings.Json);
         }
 
-        Vgg16Spec original, model;
-        if (settings.Plan is not null)
-        {
-            PruningPlan plan;
-            try
-            {
-                plan = PruningPlan.FromJson(System.Text.Encoding.UTF8.GetString(Output.ReadInput(settings.Plan, "pruning plan")));
-            }
-            catch (FormatException e)
-            {
-                throw new CliException(ExitCodes.BadInput, $"{settings.Plan}: {e.Message}", e);
-            }
-
-            (original, model) = (plan.Model, plan.PrunedModel);
-        }
-        else
-        {
-            original = settings.BuildSpec();
-            var keep = 1 - (settings.Ratio ?? 0);
-            model = original.WithConvChannels([.. original.ConvChannels.Select(c => Math.Max(1, (int)Math.Round(c * keep, MidpointRounding.AwayFromZero)))]);
-        }
-
+        var original = settings.Plan is null ? settings.BuildSpec() : PlanOption.Read(settings.Plan).Model;
+        var model = settings.Plan is not null ? PlanOption.Read(settings.Plan).PrunedModel
+            : settings.Ratio is { } ratio ? Planner.Uniform(original, ratio) : original;
         if (settings.FromCompiled)
         {
             return LayoutFromProgram.FromCompiled(model, settings.Batch, settings.Plugin, settings.Topology!, settings.TopologyOptions, settings.Json);
         }
 
         var type = TileRules.Parse(settings.Dtype);
-        var tensors = TpuLayoutModel.TrainStepTensors(model, settings.Batch, type);
-        var totals = TpuLayoutModel.Totals(tensors);
-        var unpruned = TpuLayoutModel.Totals(TpuLayoutModel.TrainStepTensors(original, settings.Batch, type));
-        var device = settings.Plugin is null ? null : MeasureOnDevice(settings.Plugin, tensors);
+        var batch = settings.Batch / settings.Devices;
+        IReadOnlyList<ModelledTensor> Tensors(Vgg16Spec spec)
+        {
+            try
+            {
+                return TrainStepLayout.Tensors(Vgg16Programs.TrainStep(spec, batch, format: settings.Format).Module, type);
+            }
+            catch (ArgumentException e)
+            {
+                throw new CliException(ExitCodes.Usage, $"--batch: per-device batch {batch}: {ModelSettings.WithoutParameterName(e)}", e);
+            }
+        }
+
+        var tensors = Tensors(model);
+        var totals = TrainStepLayout.Totals(tensors);
+        var unpruned = TrainStepLayout.Totals(Tensors(original));
+        // Only the tensors held across the step are placed on the device (temporaries are not all live at once).
+        var device = settings.Plugin is null ? null : DeviceLayoutProbe.Measure(PluginOption.Load(settings.Plugin), [.. tensors.Where(t => t.Kind != TensorKind.Temporary)]);
+        DeviceTensor? OnDevice(ModelledTensor t) => device is not null && device.TryGetValue(t.Name, out var d) ? d : null;
         if (settings.Json)
         {
             Output.PrintJson(new
             {
                 model = model.Describe(),
                 batch = settings.Batch,
+                devices = settings.Devices,
+                per_device_batch = batch,
+                data_format = settings.DataFormat,
                 dtype = settings.Dtype,
                 tensors = tensors.Select(t => new
                 {
                     name = t.Name,
-                    kind = System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(t.Kind.ToString()),
+                    kind = JsonNamingPolicy.SnakeCaseLower.ConvertName(t.Kind.ToString()),
                     layer = t.Layer,
-                    shape = t.Layout.Dims,
-                    layout = t.Layout.ToString(),
+                    shape = t.Range.Preferred.Layout.Dims,
+                    role = LayoutCandidates.Spelling(t.Range.Role),
+                    layout = t.Range.Preferred.Layout.ToString(),
+                    rule = t.Range.Rule,
                     logical_bytes = t.LogicalBytes,
                     tpu_padded_bytes = t.PaddedBytes,
-                    device_bytes = device?[t.Name].Bytes,
-                    device_layout = device?[t.Name].Layout,
+                    tpu_padded_bytes_min = t.Range.MinPaddedBytes,
+                    tpu_padded_bytes_max = t.Range.MaxPaddedBytes,
+                    device_bytes = OnDevice(t)?.Bytes,
+                    device_layout = OnDevice(t)?.Layout,
                 }),
                 device_platform = device is null ? null : settings.Plugin,
                 device_total_bytes = device?.Values.Sum(d => d.Bytes),
-                totals = new
-                {
-                    logical_bytes = totals.LogicalBytes,
-                    tpu_padded_bytes = totals.PaddedBytes,
-                    by_kind = totals.ByKind.ToDictionary(kv => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(kv.Key.ToString()), kv => new { logical_bytes = kv.Value.Logical, tpu_padded_bytes = kv.Value.Padded }),
-                },
-                unpruned_totals = new { logical_bytes = unpruned.LogicalBytes, tpu_padded_bytes = unpruned.PaddedBytes },
+                totals = LayoutOutput.Totals(totals.Held, totals.ByKind),
+                unpruned_totals = LayoutOutput.Totals(unpruned.Held, null),
             });
             return ExitCodes.Success;
         }
 
-        var table = new Table().AddColumns("tensor", "layout", "logical", "TPU-padded");
+        var table = new Table().AddColumns("tensor", "kind", "preferred layout", "logical", "padded (preferred)", "padded range");
         if (device is not null)
         {
             table.AddColumns("device layout", "device bytes");
@@ -200,36 +239,24 @@ internal sealed class LayoutCommand : Command<LayoutCommand.Settings>
 
         foreach (var t in tensors)
         {
-            var row = new List<string> { Markup.Escape(t.Name), Markup.Escape(t.Layout.ToString()), $"{t.LogicalBytes:N0}", $"{t.PaddedBytes:N0}" };
+            var row = new List<string>
+            {
+                Markup.Escape(t.Name), t.Kind.ToString(), Markup.Escape(t.Range.Preferred.Layout.ToString()), $"{t.LogicalBytes:N0}", $"{t.PaddedBytes:N0}",
+                $"{t.Range.MinPaddedBytes:N0}-{t.Range.MaxPaddedBytes:N0}",
+            };
             if (device is not null)
             {
-                row.Add(Markup.Escape(device[t.Name].Layout));
-                row.Add($"{device[t.Name].Bytes:N0}");
+                row.Add(Markup.Escape(OnDevice(t)?.Layout ?? ""));
+                row.Add(OnDevice(t) is { } d ? $"{d.Bytes:N0}" : "");
             }
 
             table.AddRow([.. row]);
         }
 
         AnsiConsole.Write(table);
-        AnsiConsole.MarkupLineInterpolated($"{model.Describe()}, batch {settings.Batch}, {settings.Dtype}");
-        AnsiConsole.MarkupLineInterpolated($"total: logical {totals.LogicalBytes:N0} B, TPU-padded {totals.PaddedBytes:N0} B (x{totals.PaddingFactor:F2}); unpruned: {unpruned.LogicalBytes:N0} B and {unpruned.PaddedBytes:N0} B");
+        var h = totals.Held;
+        AnsiConsole.MarkupLineInterpolated($"{model.Describe()}, batch {settings.Batch} over {settings.Devices} device(s), {settings.DataFormat}, {settings.Dtype}");
+        AnsiConsole.MarkupLineInterpolated($"held across the step: logical {h.Logical:N0} B; TPU-padded {h.Preferred:N0} B preferred, range {h.Min:N0}-{h.Max:N0} B; unpruned: {unpruned.Held.Logical:N0} B logical, {unpruned.Held.Preferred:N0} B preferred ({unpruned.Held.Min:N0}-{unpruned.Held.Max:N0})");
         return ExitCodes.Success;
-    }
-
-    // Places each tensor (zero-filled) on the plugin's first device and reads back what the plugin
-    // reports: its memory layout (minor_to_major and tiles) and its on-device size.
-    private static Dictionary<string, (long Bytes, string Layout)> MeasureOnDevice(string plugin, IReadOnlyList<TensorLayout> tensors)
-    {
-        using var client = PluginOption.Load(plugin).CreateClient();
-        var result = new Dictionary<string, (long, string)>(StringComparer.Ordinal);
-        foreach (var t in tensors)
-        {
-            using var buffer = client.BufferFromHost<float>(new float[t.Layout.Dims.Aggregate(1L, (a, d) => a * d)], [.. t.Layout.Dims]);
-            var layout = buffer.GetMemoryLayout();
-            var text = "{" + string.Join(",", layout.MinorToMajor) + (layout.Tiles.Count > 0 ? ":" + string.Concat(layout.Tiles.Select(x => "T(" + string.Join(",", x) + ")")) : "") + "}";
-            result[t.Name] = (buffer.OnDeviceSizeInBytes, text);
-        }
-
-        return result;
     }
 }

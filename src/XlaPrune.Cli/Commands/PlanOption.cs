@@ -14,21 +14,25 @@ internal static class PlanOption
             return model;
         }
 
-        PruningPlan plan;
-        try
-        {
-            plan = PruningPlan.FromJson(System.Text.Encoding.UTF8.GetString(Output.ReadInput(planPath, "pruning plan")));
-        }
-        catch (FormatException e)
-        {
-            throw new CliException(ExitCodes.BadInput, $"{planPath}: {e.Message}", e);
-        }
-
+        var plan = Read(planPath);
         if (!plan.Model.Equals(model))
         {
             throw new CliException(ExitCodes.BadInput, $"{planPath}: the plan is for {plan.Model.Describe()}, not {model.Describe()} (pass the plan's model options)");
         }
 
         return plan.PrunedModel;
+    }
+
+    /// <summary>Reads a plan file; a missing or corrupt file is a one-line error with the bad-input exit code.</summary>
+    public static PruningPlan Read(string planPath)
+    {
+        try
+        {
+            return PruningPlan.FromJson(System.Text.Encoding.UTF8.GetString(Output.ReadInput(planPath, "pruning plan")));
+        }
+        catch (FormatException e)
+        {
+            throw new CliException(ExitCodes.BadInput, $"{planPath}: {e.Message}", e);
+        }
     }
 }

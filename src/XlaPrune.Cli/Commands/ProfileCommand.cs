@@ -10,7 +10,7 @@ namespace XlaPrune.Cli;
 /// <summary><c>xlaprune profile</c>: compiles and times a model's train step on a PJRT plugin.</summary>
 internal sealed class ProfileCommand : Command<ProfileCommand.Settings>
 {
-    internal sealed class Settings : ModelSettings
+    internal sealed class Settings : ProgramSettings
     {
         [CommandOption("--plugin <NAME|PATH>")]
         [Description(PluginOption.Description)]
@@ -109,7 +109,7 @@ internal sealed class ProfileCommand : Command<ProfileCommand.Settings>
         var plugin = PluginOption.Load(settings.Plugin);
         try
         {
-            return new PjrtStepProfiler(plugin, settings.Devices);
+            return new PjrtStepProfiler(plugin, settings.Devices, settings.Format);
         }
         catch (ArgumentException e)
         {

@@ -164,7 +164,7 @@ internal sealed class PruneCommand : Command<PruneCommand.Settings>
         var (pruned, prunedWeights) = Surgery.Apply(plan, weights, reload: !settings.Scratch, settings.Seed);
         // With --tile-aware, the plain plan's figures are reported beside it (train step at batch 128).
         var plain = settings.TileAware ? Planner.Plan(spec, weights, importance, options with { CustomRounding = null }).PrunedModel : null;
-        long PaddedBytes(Vgg16Spec s) => TpuLayoutModel.Totals(TpuLayoutModel.TrainStepTensors(s, 128)).PaddedBytes;
+        long PaddedBytes(Vgg16Spec s) => TrainStepLayout.Totals(TrainStepLayout.Tensors(Programs.Vgg16Programs.TrainStep(s, 128).Module)).Held.Preferred;
         var planPath = Path.Combine(settings.Out, "plan.json");
         var checkpointPath = Path.Combine(settings.Out, "pruned.safetensors");
         Inputs.EnsureWritableDirectory(settings.Out);

@@ -89,6 +89,11 @@ internal sealed class StudyCommand : Command<StudyCommand.Settings>
         [DefaultValue(1)]
         public int Devices { get; init; } = 1;
 
+        [CommandOption("--data-format <F>")]
+        [Description("nhwc (default) or nchw: dimension order of the HLO programs profiled and trained on the plugin.")]
+        [DefaultValue(DataFormatOption.Default)]
+        public string DataFormat { get; init; } = DataFormatOption.Default;
+
         [CommandOption("--tile-aware")]
         [Description("Round kept channels to whole 128-channel TPU tiles.")]
         public bool TileAware { get; init; }
@@ -127,6 +132,11 @@ internal sealed class StudyCommand : Command<StudyCommand.Settings>
             if (Width is { } w && !(w > 0 && w <= 1))
             {
                 return ValidationResult.Error("--width must be in (0, 1]");
+            }
+
+            if (DataFormatOption.Check(DataFormat) is { } badFormat)
+            {
+                return badFormat;
             }
 
             if (Trainer is not ("torch" or "pjrt"))
@@ -183,6 +193,7 @@ internal sealed class StudyCommand : Command<StudyCommand.Settings>
             RetrainEpochs = settings.RetrainEpochs ?? options.RetrainEpochs,
             TileAware = settings.TileAware,
             Trainer = settings.Trainer == "pjrt" ? TrainerKind.Pjrt : TrainerKind.Torch,
+            DataFormat = DataFormatOption.Parse(settings.DataFormat),
         };
         if (settings.Width is { } width)
         {
@@ -231,8 +242,8 @@ internal sealed class StudyCommand : Command<StudyCommand.Settings>
         PjrtModelTrainer? pjrtTrainer;
         try
         {
-            profiler = plugin is null || settings.NoProfile ? null : new PjrtStepProfiler(plugin, settings.Devices);
-            pjrtTrainer = options.Trainer == TrainerKind.Pjrt ? new PjrtModelTrainer(plugin!, settings.Devices) : null;
+            profiler = plugin is null || settings.NoProfile ? null : new PjrtStepProfiler(plugin, settings.Devices, options.DataFormat);
+            pjrtTrainer = options.Trainer == TrainerKind.Pjrt ? new PjrtModelTrainer(plugin!, settings.Devices, format: options.DataFormat) : null;
         }
         catch (ArgumentException e)
         {
