@@ -14,7 +14,7 @@ public sealed class TopologyCommandTests : IDisposable
     {
         var module = Path.Combine(_dir, "step.pb");
         var options = Path.Combine(_dir, "options.pb");
-        Assert.Equal(0, CliRunner.Run("hlo", "--width", "0.125", "--batch", "2", "--out", module, "--compile-options", options).ExitCode);
+        Assert.Equal(0, CliRunner.Run("hlo", "--width", "0.125", "--batch", "2", "--data-format", "nchw", "--out", module, "--compile-options", options).ExitCode);
         // CompileOptionsProto{executable_build_options (3){device_ordinal (1) = -1, num_replicas (4) = 1, num_partitions (5) = 1}}.
         Assert.Equal([0x1A, 0x0F, 0x08, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01, 0x20, 0x01, 0x28, 0x01], File.ReadAllBytes(options));
 

@@ -44,6 +44,7 @@ internal sealed class HloCommand : Command<HloCommand.Settings>
 
         [CommandOption("--compile-options <FILE.pb>")]
         [Description("Also write the serialized CompileOptionsProto (one replica, one partition) that compiles it.")]
+        [OutputFile]
         public string? CompileOptions { get; init; }
 
         public override ValidationResult Validate()

@@ -21,7 +21,7 @@ internal sealed class LayoutCommand : Command<LayoutCommand.Settings>
     internal sealed class Settings : ProgramSettings
     {
         [CommandOption("--tensor <SHAPE>")]
-        [Description("One tensor in XLA syntax, e.g. f32[128,32,32,18], dimensions in the --data-format order: its candidate layouts.")]
+        [Description("One tensor in XLA syntax, e.g. f32[[128,32,32,18]], dimensions in the --data-format order: its candidate layouts.")]
         public string? Tensor { get; init; }
 
         [CommandOption("--role <ROLE>")]

@@ -110,11 +110,6 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
                 return ValidationResult.Error("--devices above 1 needs --trainer pjrt");
             }
 
-            if (Batch % Devices != 0 || Batch / Devices < 2)
-            {
-                return ValidationResult.Error($"--batch {Batch} does not split into --devices {Devices} shards of at least 2 images");
-            }
-
             if (string.IsNullOrEmpty(Out))
             {
                 return ValidationResult.Error("--out: the checkpoint to write is required");
@@ -133,6 +128,11 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
             if (Batch < 1)
             {
                 return ValidationResult.Error($"--batch must be at least 1, got {Batch}");
+            }
+
+            if (Trainer == "pjrt" && (Batch % Devices != 0 || Batch / Devices < 2))
+            {
+                return ValidationResult.Error($"--batch {Batch} does not split into --devices {Devices} shards of at least 2 images");
             }
 
             if (Limit < 1)

@@ -41,7 +41,7 @@ public static class Datasets
             // val/ is labelled with train/'s class list, so a class missing from val/ shifts no label.
             "imagenet-folder" => ImageFolder.Load(
                 Path.Combine(directory ?? throw new ArgumentException("required for imagenet-folder (a folder with train/ and val/ class folders)", nameof(directory)), train ? "train" : "val"),
-                imageSize, limit, train ? null : ImageFolder.ClassNames(Path.Combine(directory, "train"))),
+                imageSize, limit, train || !Directory.Exists(Path.Combine(directory, "train")) ? null : ImageFolder.ClassNames(Path.Combine(directory, "train"))),
             _ => throw Unknown(name),
         };
     }
