@@ -42,7 +42,7 @@ PJRT_Extension_Base* LiveStatsExtension() noexcept {
     XlaPrune_LiveStats_Extension e;
     std::memset(&e, 0, sizeof e);
     e.base.struct_size = sizeof e;
-    e.base.type = static_cast<PJRT_Extension_Type>(XLAPRUNE_EXTENSION_TYPE_LIVE_STATS);
+    XlaPrune_SetExtensionType(&e.base, XLAPRUNE_EXTENSION_TYPE_LIVE_STATS);
     e.base.next = nullptr;
     e.read = ReadLiveStats;
     return e;

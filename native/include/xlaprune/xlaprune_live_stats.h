@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "pjrt_c_api.h"
 
@@ -34,6 +35,18 @@ typedef struct XlaPrune_LiveStats_Extension {
   /* Fills every field up to min(stats->struct_size, XlaPrune_LiveStats_STRUCT_SIZE). */
   void (*read)(XlaPrune_LiveStats* stats);
 } XlaPrune_LiveStats_Extension;
+
+/* The extension type is outside PJRT_Extension_Type's enumerators, so C++ may not hold it in that enum:
+ * it is read and written as the int it is stored as. */
+static inline int XlaPrune_ExtensionType(const PJRT_Extension_Base* extension) {
+  int type;
+  memcpy(&type, &extension->type, sizeof type);
+  return type;
+}
+
+static inline void XlaPrune_SetExtensionType(PJRT_Extension_Base* extension, int type) {
+  memcpy(&extension->type, &type, sizeof type);
+}
 
 #ifdef __cplusplus
 }

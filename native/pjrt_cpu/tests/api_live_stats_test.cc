@@ -17,7 +17,7 @@ XlaPrune_LiveStats Read() {
   XlaPrune_LiveStats stats{};
   stats.struct_size = XlaPrune_LiveStats_STRUCT_SIZE;
   for (const PJRT_Extension_Base* e = Api()->extension_start; e != nullptr; e = e->next) {
-    if (static_cast<int>(e->type) == XLAPRUNE_EXTENSION_TYPE_LIVE_STATS) {
+    if (XlaPrune_ExtensionType(e) == XLAPRUNE_EXTENSION_TYPE_LIVE_STATS) {
       reinterpret_cast<const XlaPrune_LiveStats_Extension*>(e)->read(&stats);
       return stats;
     }
@@ -129,7 +129,7 @@ TEST(ApiLiveStats, AShorterCallerStructGetsOnlyTheFieldsItKnows) {
   std::memset(&stats, 0x5A, sizeof stats);
   stats.struct_size = offsetof(XlaPrune_LiveStats, executables);  // knows only `clients`
   for (const PJRT_Extension_Base* e = Api()->extension_start; e != nullptr; e = e->next) {
-    if (static_cast<int>(e->type) == XLAPRUNE_EXTENSION_TYPE_LIVE_STATS) {
+    if (XlaPrune_ExtensionType(e) == XLAPRUNE_EXTENSION_TYPE_LIVE_STATS) {
       reinterpret_cast<const XlaPrune_LiveStats_Extension*>(e)->read(&stats);
     }
   }

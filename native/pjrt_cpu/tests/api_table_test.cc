@@ -17,7 +17,7 @@ TEST(ApiTable, DeclaresVersion0_114AndTheFullTableSize) {
   EXPECT_EQ(api->struct_size, static_cast<size_t>(PJRT_Api_STRUCT_SIZE));
   // One extension: the plugin's live-object counts (api_live_stats_test.cc).
   ASSERT_NE(api->extension_start, nullptr);
-  EXPECT_EQ(static_cast<int>(api->extension_start->type), XLAPRUNE_EXTENSION_TYPE_LIVE_STATS);
+  EXPECT_EQ(XlaPrune_ExtensionType(api->extension_start), XLAPRUNE_EXTENSION_TYPE_LIVE_STATS);
   EXPECT_EQ(api->extension_start->next, nullptr);
   EXPECT_EQ(api->pjrt_api_version.struct_size, static_cast<size_t>(PJRT_Api_Version_STRUCT_SIZE));
   EXPECT_EQ(api->pjrt_api_version.major_version, 0);
