@@ -158,12 +158,7 @@ public sealed unsafe class PjrtTopology : IDisposable
         fixed (byte* formatBytes = format)
         fixed (byte* optionBytes = serializedOptions)
         {
-            PJRT_Program program = default;
-            program.struct_size = PJRT_Program.STRUCT_SIZE;
-            program.code = codeBytes;
-            program.code_size = (nuint)code.Length;
-            program.format = formatBytes;
-            program.format_size = (nuint)format.Length;
+            var program = PjrtProgramArgs.Over(codeBytes, code.Length, formatBytes, format.Length);
             args.struct_size = PJRT_Compile_Args.STRUCT_SIZE;
             args.topology = Pointer;
             args.program = &program;
