@@ -56,11 +56,7 @@ public sealed unsafe class PjrtClient : IDisposable
     {
         get
         {
-            PJRT_Client_PlatformName_Args args = default;
-            args.struct_size = PJRT_Client_PlatformName_Args.STRUCT_SIZE;
-            args.client = Pointer;
-            Plugin.Require(&Api->PJRT_Client_PlatformName);
-            Plugin.Check(Api->PJRT_Client_PlatformName(&args));
+            var args = Plugin.Call(&Api->PJRT_Client_PlatformName, new PJRT_Client_PlatformName_Args { client = Pointer });
             return NativeText.Read(args.platform_name, args.platform_name_size);
         }
     }
@@ -70,28 +66,13 @@ public sealed unsafe class PjrtClient : IDisposable
     {
         get
         {
-            PJRT_Client_PlatformVersion_Args args = default;
-            args.struct_size = PJRT_Client_PlatformVersion_Args.STRUCT_SIZE;
-            args.client = Pointer;
-            Plugin.Require(&Api->PJRT_Client_PlatformVersion);
-            Plugin.Check(Api->PJRT_Client_PlatformVersion(&args));
+            var args = Plugin.Call(&Api->PJRT_Client_PlatformVersion, new PJRT_Client_PlatformVersion_Args { client = Pointer });
             return NativeText.Read(args.platform_version, args.platform_version_size);
         }
     }
 
     /// <summary>Index of this process among the processes of a multi-process run (0 otherwise).</summary>
-    public int ProcessIndex
-    {
-        get
-        {
-            PJRT_Client_ProcessIndex_Args args = default;
-            args.struct_size = PJRT_Client_ProcessIndex_Args.STRUCT_SIZE;
-            args.client = Pointer;
-            Plugin.Require(&Api->PJRT_Client_ProcessIndex);
-            Plugin.Check(Api->PJRT_Client_ProcessIndex(&args));
-            return args.process_index;
-        }
-    }
+    public int ProcessIndex => Plugin.Call(&Api->PJRT_Client_ProcessIndex, new PJRT_Client_ProcessIndex_Args { client = Pointer }).process_index;
 
     /// <summary>Every device the client knows, addressable or not. Views valid while the client lives.</summary>
     public IReadOnlyList<PjrtDevice> Devices
@@ -100,11 +81,7 @@ public sealed unsafe class PjrtClient : IDisposable
         {
             if (_devices is null)
             {
-                PJRT_Client_Devices_Args args = default;
-                args.struct_size = PJRT_Client_Devices_Args.STRUCT_SIZE;
-                args.client = Pointer;
-                Plugin.Require(&Api->PJRT_Client_Devices);
-                Plugin.Check(Api->PJRT_Client_Devices(&args));
+                var args = Plugin.Call(&Api->PJRT_Client_Devices, new PJRT_Client_Devices_Args { client = Pointer });
                 _devices = WrapDevices(args.devices, args.num_devices);
             }
 
@@ -119,11 +96,7 @@ public sealed unsafe class PjrtClient : IDisposable
         {
             if (_addressableDevices is null)
             {
-                PJRT_Client_AddressableDevices_Args args = default;
-                args.struct_size = PJRT_Client_AddressableDevices_Args.STRUCT_SIZE;
-                args.client = Pointer;
-                Plugin.Require(&Api->PJRT_Client_AddressableDevices);
-                Plugin.Check(Api->PJRT_Client_AddressableDevices(&args));
+                var args = Plugin.Call(&Api->PJRT_Client_AddressableDevices, new PJRT_Client_AddressableDevices_Args { client = Pointer });
                 _addressableDevices = WrapDevices(args.addressable_devices, args.num_addressable_devices);
             }
 
@@ -138,11 +111,7 @@ public sealed unsafe class PjrtClient : IDisposable
         {
             if (_memories is null)
             {
-                PJRT_Client_AddressableMemories_Args args = default;
-                args.struct_size = PJRT_Client_AddressableMemories_Args.STRUCT_SIZE;
-                args.client = Pointer;
-                Plugin.Require(&Api->PJRT_Client_AddressableMemories);
-                Plugin.Check(Api->PJRT_Client_AddressableMemories(&args));
+                var args = Plugin.Call(&Api->PJRT_Client_AddressableMemories, new PJRT_Client_AddressableMemories_Args { client = Pointer });
                 var memories = new List<PjrtMemory>();
                 for (nuint i = 0; i < args.num_addressable_memories; i++)
                 {
@@ -159,12 +128,7 @@ public sealed unsafe class PjrtClient : IDisposable
     /// <summary>The device with global id <paramref name="id"/>.</summary>
     public PjrtDevice LookupDevice(int id)
     {
-        PJRT_Client_LookupDevice_Args args = default;
-        args.struct_size = PJRT_Client_LookupDevice_Args.STRUCT_SIZE;
-        args.client = Pointer;
-        args.id = id;
-        Plugin.Require(&Api->PJRT_Client_LookupDevice);
-        Plugin.Check(Api->PJRT_Client_LookupDevice(&args));
+        var args = Plugin.Call(&Api->PJRT_Client_LookupDevice, new PJRT_Client_LookupDevice_Args { client = Pointer, id = id });
         return DeviceFor(args.device);
     }
 
@@ -176,15 +140,14 @@ public sealed unsafe class PjrtClient : IDisposable
         var ids = new int[replicas * partitions];
         fixed (int* assignment = ids)
         {
-            PJRT_Client_DefaultDeviceAssignment_Args args = default;
-            args.struct_size = PJRT_Client_DefaultDeviceAssignment_Args.STRUCT_SIZE;
-            args.client = Pointer;
-            args.num_replicas = replicas;
-            args.num_partitions = partitions;
-            args.default_assignment_size = (nuint)ids.Length;
-            args.default_assignment = assignment;
-            Plugin.Require(&Api->PJRT_Client_DefaultDeviceAssignment);
-            Plugin.Check(Api->PJRT_Client_DefaultDeviceAssignment(&args));
+            var args = Plugin.Call(&Api->PJRT_Client_DefaultDeviceAssignment, new PJRT_Client_DefaultDeviceAssignment_Args
+            {
+                client = Pointer,
+                num_replicas = replicas,
+                num_partitions = partitions,
+                default_assignment_size = (nuint)ids.Length,
+                default_assignment = assignment,
+            });
         }
 
         var result = new int[replicas, partitions];
