@@ -243,27 +243,22 @@ public sealed unsafe class PjrtBuffer : IDisposable
     public PjrtBuffer CopyToDevice(PjrtDevice device)
     {
         ArgumentNullException.ThrowIfNull(device);
-        PJRT_Buffer_CopyToDevice_Args args = default;
-        args.struct_size = PJRT_Buffer_CopyToDevice_Args.STRUCT_SIZE;
-        args.buffer = Pointer;
-        args.dst_device = device.Pointer;
-        Plugin.Require(&Api->PJRT_Buffer_CopyToDevice);
-        Plugin.Check(Api->PJRT_Buffer_CopyToDevice(&args), PjrtObjectKind.Buffer, args.dst_buffer);
-        return new PjrtBuffer(_client, PjrtHandle.Own(Plugin, PjrtObjectKind.Buffer, args.dst_buffer, _client.Handle));
+        var args = Plugin.Create(
+            &Api->PJRT_Buffer_CopyToDevice, new PJRT_Buffer_CopyToDevice_Args { buffer = Pointer, dst_device = device.Pointer }, PjrtObjectKind.Buffer, a => (nint)a.dst_buffer);
+        return Owned(args.dst_buffer);
     }
 
     /// <summary>Copies the buffer to another memory; the caller owns the new buffer.</summary>
     public PjrtBuffer CopyToMemory(PjrtMemory memory)
     {
         ArgumentNullException.ThrowIfNull(memory);
-        PJRT_Buffer_CopyToMemory_Args args = default;
-        args.struct_size = PJRT_Buffer_CopyToMemory_Args.STRUCT_SIZE;
-        args.buffer = Pointer;
-        args.dst_memory = memory.Pointer;
-        Plugin.Require(&Api->PJRT_Buffer_CopyToMemory);
-        Plugin.Check(Api->PJRT_Buffer_CopyToMemory(&args), PjrtObjectKind.Buffer, args.dst_buffer);
-        return new PjrtBuffer(_client, PjrtHandle.Own(Plugin, PjrtObjectKind.Buffer, args.dst_buffer, _client.Handle));
+        var args = Plugin.Create(
+            &Api->PJRT_Buffer_CopyToMemory, new PJRT_Buffer_CopyToMemory_Args { buffer = Pointer, dst_memory = memory.Pointer }, PjrtObjectKind.Buffer, a => (nint)a.dst_buffer);
+        return Owned(args.dst_buffer);
     }
+
+    // A new buffer of this client that the caller owns.
+    private PjrtBuffer Owned(PJRT_Buffer* buffer) => new(_client, PjrtHandle.Own(Plugin, PjrtObjectKind.Buffer, buffer, _client.Handle));
 
     /// <summary>Destroys the native buffer (and frees its device memory).</summary>
     public void Dispose() => _handle.Dispose();

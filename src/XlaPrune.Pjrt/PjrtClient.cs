@@ -244,42 +244,27 @@ public sealed unsafe class PjrtClient : IDisposable
     /// <returns>An executable the caller owns and must dispose.</returns>
     public PjrtLoadedExecutable Compile(ReadOnlySpan<byte> code, ReadOnlySpan<byte> format, CompileOptions options)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        var serializedOptions = options.ToProtoBytes();
-        PJRT_Client_Compile_Args args = default;
-        fixed (byte* codeBytes = code)
-        fixed (byte* formatBytes = format)
-        fixed (byte* optionBytes = serializedOptions)
-        {
-            var program = PjrtProgramArgs.Over(codeBytes, code.Length, formatBytes, format.Length);
-            args.struct_size = PJRT_Client_Compile_Args.STRUCT_SIZE;
-            args.client = Pointer;
-            args.program = &program;
-            args.compile_options = optionBytes;
-            args.compile_options_size = (nuint)serializedOptions.Length;
-            Plugin.Require(&Api->PJRT_Client_Compile);
-            Plugin.Check(Api->PJRT_Client_Compile(&args), PjrtObjectKind.LoadedExecutable, args.executable);
-        }
-
-        return PjrtLoadedExecutable.Wrap(this, args.executable);
+        var executable = PjrtProgramArgs.Compile(code, format, options, (program, optionBytes, optionsSize) => Plugin.Create(
+            &Api->PJRT_Client_Compile,
+            new PJRT_Client_Compile_Args { client = Pointer, program = program, compile_options = optionBytes, compile_options_size = optionsSize },
+            PjrtObjectKind.LoadedExecutable,
+            a => (nint)a.executable).executable);
+        return PjrtLoadedExecutable.Wrap(this, (PJRT_LoadedExecutable*)executable);
     }
 
     /// <summary>Loads an executable produced by <see cref="PjrtLoadedExecutable.Serialize"/> on a compatible plugin.</summary>
     /// <returns>An executable the caller owns and must dispose.</returns>
     public PjrtLoadedExecutable DeserializeAndLoad(ReadOnlySpan<byte> serializedExecutable)
     {
-        PJRT_Executable_DeserializeAndLoad_Args args = default;
         fixed (byte* bytes = serializedExecutable)
         {
-            args.struct_size = PJRT_Executable_DeserializeAndLoad_Args.STRUCT_SIZE;
-            args.client = Pointer;
-            args.serialized_executable = bytes;
-            args.serialized_executable_size = (nuint)serializedExecutable.Length;
-            Plugin.Require(&Api->PJRT_Executable_DeserializeAndLoad);
-            Plugin.Check(Api->PJRT_Executable_DeserializeAndLoad(&args), PjrtObjectKind.LoadedExecutable, args.loaded_executable);
+            var args = Plugin.Create(
+                &Api->PJRT_Executable_DeserializeAndLoad,
+                new PJRT_Executable_DeserializeAndLoad_Args { client = Pointer, serialized_executable = bytes, serialized_executable_size = (nuint)serializedExecutable.Length },
+                PjrtObjectKind.LoadedExecutable,
+                a => (nint)a.loaded_executable);
+            return PjrtLoadedExecutable.Wrap(this, args.loaded_executable);
         }
-
-        return PjrtLoadedExecutable.Wrap(this, args.loaded_executable);
     }
 
     internal PjrtDevice DeviceFor(PJRT_Device* pointer)

@@ -140,24 +140,12 @@ public sealed unsafe class PjrtTopology : IDisposable
     /// <exception cref="PjrtException">The compile failed, or the plugin lacks <c>PJRT_Compile</c> (UNIMPLEMENTED).</exception>
     public PjrtExecutable Compile(ReadOnlySpan<byte> code, ReadOnlySpan<byte> format, CompileOptions options)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        var serializedOptions = options.ToProtoBytes();
-        PJRT_Compile_Args args = default;
-        fixed (byte* codeBytes = code)
-        fixed (byte* formatBytes = format)
-        fixed (byte* optionBytes = serializedOptions)
-        {
-            var program = PjrtProgramArgs.Over(codeBytes, code.Length, formatBytes, format.Length);
-            args.struct_size = PJRT_Compile_Args.STRUCT_SIZE;
-            args.topology = Pointer;
-            args.program = &program;
-            args.compile_options = optionBytes;
-            args.compile_options_size = (nuint)serializedOptions.Length;
-            Plugin.Require(&Api->PJRT_Compile);
-            Plugin.Check(Api->PJRT_Compile(&args), PjrtObjectKind.Executable, args.executable);
-        }
-
-        return PjrtExecutable.Own(Plugin, args.executable, parent: null);
+        var executable = PjrtProgramArgs.Compile(code, format, options, (program, optionBytes, optionsSize) => Plugin.Create(
+            &Api->PJRT_Compile,
+            new PJRT_Compile_Args { topology = Pointer, program = program, compile_options = optionBytes, compile_options_size = optionsSize },
+            PjrtObjectKind.Executable,
+            a => (nint)a.executable).executable);
+        return PjrtExecutable.Own(Plugin, (PJRT_Executable*)executable, parent: null);
     }
 
     /// <inheritdoc/>
