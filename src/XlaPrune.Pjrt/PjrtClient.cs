@@ -75,34 +75,10 @@ public sealed unsafe class PjrtClient : IDisposable
     public int ProcessIndex => Plugin.Call(&Api->PJRT_Client_ProcessIndex, new PJRT_Client_ProcessIndex_Args { client = Pointer }).process_index;
 
     /// <summary>Every device the client knows, addressable or not. Views valid while the client lives.</summary>
-    public IReadOnlyList<PjrtDevice> Devices
-    {
-        get
-        {
-            if (_devices is null)
-            {
-                var args = Plugin.Call(&Api->PJRT_Client_Devices, new PJRT_Client_Devices_Args { client = Pointer });
-                _devices = WrapDevices(args.devices, args.num_devices);
-            }
-
-            return _devices;
-        }
-    }
+    public IReadOnlyList<PjrtDevice> Devices => _devices ??= ReadDevices();
 
     /// <summary>The devices this process can use. Views valid while the client lives.</summary>
-    public IReadOnlyList<PjrtDevice> AddressableDevices
-    {
-        get
-        {
-            if (_addressableDevices is null)
-            {
-                var args = Plugin.Call(&Api->PJRT_Client_AddressableDevices, new PJRT_Client_AddressableDevices_Args { client = Pointer });
-                _addressableDevices = WrapDevices(args.addressable_devices, args.num_addressable_devices);
-            }
-
-            return _addressableDevices;
-        }
-    }
+    public IReadOnlyList<PjrtDevice> AddressableDevices => _addressableDevices ??= ReadAddressableDevices();
 
     /// <summary>The memories this process can address. Views valid while the client lives.</summary>
     public IReadOnlyList<PjrtMemory> AddressableMemories
@@ -293,6 +269,19 @@ public sealed unsafe class PjrtClient : IDisposable
         return new PjrtMemory(this, pointer);
     }
 
+    private List<PjrtDevice> ReadDevices()
+    {
+        var args = Plugin.Call(&Api->PJRT_Client_Devices, new PJRT_Client_Devices_Args { client = Pointer });
+        return WrapDevices(args.devices, args.num_devices);
+    }
+
+    private List<PjrtDevice> ReadAddressableDevices()
+    {
+        var args = Plugin.Call(&Api->PJRT_Client_AddressableDevices, new PJRT_Client_AddressableDevices_Args { client = Pointer });
+        return WrapDevices(args.addressable_devices, args.num_addressable_devices);
+    }
+
+    // Device views for the pointers; a device already in Devices keeps its view.
     private List<PjrtDevice> WrapDevices(PJRT_Device** devices, nuint count)
     {
         var result = new List<PjrtDevice>((int)count);
