@@ -21,7 +21,8 @@ internal static class Plots
     {
         var summaries = Summaries.Of(cells);
         var methods = Summaries.Methods(cells);
-        var plugin = context.Plugin is { } p ? $"measured on plugin {p.PlatformName}" : "not measured";
+        var plugin = MemorySources.Measured(context);
+        var topology = MemorySources.TopologyName(context, cells);
         Save(Path.Combine(dir, "accuracy_vs_ratio.png"), plot =>
         {
             for (var i = 0; i < methods.Count; i++)
@@ -37,14 +38,20 @@ internal static class Plots
 
         Save(Path.Combine(dir, "memory_vs_ratio.png"), plot =>
         {
-            var quantities = new (string Label, Func<RatioSummary, MeanInterval?> Value)[]
+            var quantities = new List<(string Label, Func<RatioSummary, MeanInterval?> Value)>
             {
                 ($"compiled peak ({plugin})", r => r.CompiledPeak),
                 ("logical bytes (modelled)", r => r.LogicalBytes),
-                ("TPU-padded bytes (modelled)", r => r.PaddedBytes),
+                ("TPU-padded bytes, preferred layouts (modelled)", r => r.PaddedBytes),
                 ("parameters (counted)", r => r.Params),
             };
-            for (var q = 0; q < quantities.Length; q++)
+            if (topology is not null)
+            {
+                quantities.Add(($"{MemorySources.DeviceBytesKind(cells)} (compiled for topology {topology})", r => r.TopologyDeviceBytes));
+                quantities.Add(($"buffers, padded under the compiler's layouts (compiled for topology {topology})", r => r.TopologyPaddedBytes));
+            }
+
+            for (var q = 0; q < quantities.Count; q++)
             {
                 for (var i = 0; i < methods.Count; i++)
                 {
@@ -60,6 +67,7 @@ internal static class Plots
                 }
             }
 
+            ModelledRange(plot, summaries, methods, plot.Add.Palette.GetColor(2));
             Diagonal(plot, "ratio line 1 − ratio");
             plot.Title("Train-step memory and parameters vs achieved ratio, relative to the original (Fig. 3)");
             plot.XLabel("achieved pruned ratio");
@@ -149,6 +157,33 @@ internal static class Plots
     }
 
     private static MeanInterval Scale(MeanInterval m, double factor) => m with { Mean = m.Mean * factor, HalfWidth = m.HalfWidth * factor };
+
+    // The modelled range: thin dotted lines at every tensor's fewest- and most-padded candidate, relative to the
+    // preferred layouts of ratio 0, one legend entry for all.
+    private static void ModelledRange(Plot plot, IReadOnlyList<RatioSummary> summaries, IReadOnlyList<string> methods, Color color)
+    {
+        var labelled = false;
+        foreach (var method in methods)
+        {
+            var rows = summaries.Where(s => s.Method == method).ToList();
+            var baseline = rows.FirstOrDefault(r => r.Ratio == 0)?.PaddedBytes.Mean;
+            if (baseline is null or 0 || rows.Any(r => r.PaddedBytesMin is null || r.PaddedBytesMax is null))
+            {
+                continue;
+            }
+
+            foreach (var bound in new Func<RatioSummary, MeanInterval>[] { r => r.PaddedBytesMin!, r => r.PaddedBytesMax! })
+            {
+                var line = plot.Add.Scatter(rows.Select(r => r.Achieved.Mean).ToArray(), rows.Select(r => bound(r).Mean / baseline.Value).ToArray());
+                line.Color = color.WithAlpha(0.7);
+                line.LineWidth = 1;
+                line.LinePattern = LinePattern.Dotted;
+                line.MarkerSize = 0;
+                line.LegendText = labelled ? "" : "TPU-padded bytes, fewest- to most-padded candidates (modelled range)";
+                labelled = true;
+            }
+        }
+    }
 
     private static void Diagonal(Plot plot, string label)
     {
