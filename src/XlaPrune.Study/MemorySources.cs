@@ -58,7 +58,7 @@ internal static class MemorySources
             sb.Append("- **compiled for a topology**: not compiled (study --plugin ... --topology NAME compiles every cell's train step for a topology without a client, docs/tpu.md).\n");
         }
 
-        sb.Append(ic, $"- **{Modelled}**: logical and TPU-padded bytes of the train step's tensors held across the step, read from its HLO module, padded under the preferred candidate layout of each tensor and as the range from every tensor's fewest- to its most-padded candidate.\n\n");
+        sb.Append(ic, $"- **{Modelled}**: logical and TPU-padded bytes of the train step's tensors held across the step at the batch of {context.Batch} on one device, read from its HLO module, padded under the preferred candidate layout of each tensor and as the range from every tensor's fewest- to its most-padded candidate.\n\n");
 
         var header = new List<string> { "method", "ratio", $"compiled peak MiB ({measured})" };
         if (compiled is not null)

@@ -67,6 +67,15 @@ public sealed class StudyTopologyCommandTests : IDisposable
         Assert.False(Directory.Exists(Path.Combine(_work, "s")));
     }
 
+    [Fact]
+    public void A_topology_plugin_that_cannot_be_loaded_exits_3_naming_its_option()
+    {
+        var r = Study("--topology", "cpu", "--topology-plugin", "nosuch");
+
+        Refusal.Assert(r, 3, "--topology-plugin: Unknown PJRT plugin name 'nosuch': use a path to a plugin library, one of cpu, tpu, cuda, or a name listed in PJRT_NAMES_AND_LIBRARY_PATHS.");
+        Assert.False(Directory.Exists(Path.Combine(_work, "s")));
+    }
+
     // The fake plugins the native build makes for the loader tests (artifacts/native/lib of this checkout).
     private static string FakePlugin(string name)
     {

@@ -257,7 +257,7 @@ internal sealed class StudyCommand : Command<StudyCommand.Settings>
 
         // The topology is created (and refused) before the output folder exists.
         using var topology = settings.Topology is null ? null
-            : StudyTopology.Create(settings.TopologyPlugin is null && plugin is not null ? plugin : PluginOption.Load(settings.TopologyPlugin ?? settings.Plugin),
+            : StudyTopology.Create(settings.TopologyPlugin is null && plugin is not null ? plugin : PluginOption.Load(settings.TopologyPlugin ?? settings.Plugin, settings.TopologyPlugin is null ? "--plugin" : "--topology-plugin"),
                 settings.Topology, topologyOptions!, settings.Devices);
         Inputs.EnsureWritableDirectory(options.OutputDirectory);
 
