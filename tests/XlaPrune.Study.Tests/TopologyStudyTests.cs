@@ -127,6 +127,8 @@ public sealed class TopologyStudyTests : IDisposable
         var first = Run("cpu");
         var shapes = first.Select(c => string.Join(',', c.ConvChannels)).Distinct().Count();
         Assert.Equal((3, shapes), (trainer.Calls, Compiles)); // the original and two pruned cells trained; each shape compiled once
+        var cpuCache = Directory.GetFiles(Path.Combine(_dir, "topology"));
+        Assert.Equal(shapes, cpuCache.Length);
         var cellFile = Path.Combine(_dir, "cells", StudyRunner.CellId("l1-reload", 0.5, 0) + ".json");
         var firstBytes = File.ReadAllText(cellFile);
 
@@ -151,9 +153,12 @@ public sealed class TopologyStudyTests : IDisposable
         Assert.Contains("- **compiled for a topology**: not compiled (study --plugin ... --topology NAME", report, StringComparison.Ordinal);
         Assert.EndsWith("\",,,,,,,,", File.ReadAllLines(Path.Combine(_dir, "results.csv"))[1], StringComparison.Ordinal);
 
-        // Back to the first topology: served from topology/, byte for byte the first run's cells.
+        // Back to the first topology: served from topology/, byte for byte the first run's cells; a corrupt entry is compiled again.
+        var cached = File.ReadAllText(cpuCache[0]);
+        File.WriteAllText(cpuCache[0], "{");
         var again = Run("cpu");
-        Assert.Equal((5, 0), (trainer.Calls, Compiles));
+        Assert.Equal((5, 1), (trainer.Calls, Compiles));
+        Assert.Equal(cached, File.ReadAllText(cpuCache[0]));
         Assert.Equal(Json(first), Json(again));
         Assert.Equal(firstBytes, File.ReadAllText(cellFile));
     }
