@@ -21,7 +21,8 @@ internal static class Plots
     {
         var summaries = Summaries.Of(cells);
         var methods = Summaries.Methods(cells);
-        var plugin = context.Plugin is { } p ? $"measured on plugin {p.PlatformName}" : "not measured";
+        var plugin = MemorySources.Measured(context);
+        var topology = MemorySources.TopologyName(context, cells);
         Save(Path.Combine(dir, "accuracy_vs_ratio.png"), plot =>
         {
             for (var i = 0; i < methods.Count; i++)
@@ -37,15 +38,22 @@ internal static class Plots
 
         Save(Path.Combine(dir, "memory_vs_ratio.png"), plot =>
         {
-            var quantities = new (string Label, Func<RatioSummary, MeanInterval?> Value)[]
+            var quantities = new List<(string Label, Func<RatioSummary, MeanInterval?> Value)>
             {
                 ($"compiled peak ({plugin})", r => r.CompiledPeak),
                 ("logical bytes (modelled)", r => r.LogicalBytes),
-                ("TPU-padded bytes (modelled)", r => r.PaddedBytes),
+                ("TPU-padded bytes, preferred layouts (modelled)", r => r.PaddedBytes),
                 ("parameters (counted)", r => r.Params),
             };
-            for (var q = 0; q < quantities.Length; q++)
+            if (topology is not null)
             {
+                quantities.Add(($"{MemorySources.DeviceBytesKind(cells)} (compiled for topology {topology})", r => r.TopologyDeviceBytes));
+                quantities.Add(($"buffers, padded under the compiler's layouts (compiled for topology {topology})", r => r.TopologyPaddedBytes));
+            }
+
+            for (var q = 0; q < quantities.Count; q++)
+            {
+                var drawn = false;
                 for (var i = 0; i < methods.Count; i++)
                 {
                     var rows = summaries.Where(s => s.Method == methods[i]).ToList();
@@ -55,13 +63,34 @@ internal static class Plots
                         continue;
                     }
 
-                    Series(plot, i, $"{quantities[q].Label}, {methods[i]}", rows,
-                        r => Scale(quantities[q].Value(r)!, 1 / baseline.Value), plot.Add.Palette.GetColor(q));
+                    Series(plot, i, "", rows, r => Scale(quantities[q].Value(r)!, 1 / baseline.Value), plot.Add.Palette.GetColor(q));
+                    drawn = true;
                 }
+
+                if (drawn)
+                {
+                    plot.Legend.ManualItems.Add(new LegendItem { LabelText = quantities[q].Label, LineColor = plot.Add.Palette.GetColor(q), LineWidth = 3, MarkerShape = MarkerShape.None });
+                }
+            }
+
+            ModelledRange(plot, summaries, methods, plot.Add.Palette.GetColor(2));
+            for (var i = 0; i < methods.Count; i++)
+            {
+                plot.Legend.ManualItems.Add(new LegendItem
+                {
+                    LabelText = methods[i],
+                    LineColor = Colors.Black,
+                    LineWidth = 1.5f,
+                    LinePattern = s_patterns[i % s_patterns.Length],
+                    MarkerShape = s_markers[i % s_markers.Length],
+                    MarkerColor = Colors.Black,
+                    MarkerSize = s_markerSizes[i % s_markerSizes.Length],
+                });
             }
 
             Diagonal(plot, "ratio line 1 − ratio");
             plot.Title("Train-step memory and parameters vs achieved ratio, relative to the original (Fig. 3)");
+            plot.Legend.FontSize = 11;
             plot.XLabel("achieved pruned ratio");
             plot.YLabel("fraction of the original model");
         });
@@ -149,6 +178,39 @@ internal static class Plots
     }
 
     private static MeanInterval Scale(MeanInterval m, double factor) => m with { Mean = m.Mean * factor, HalfWidth = m.HalfWidth * factor };
+
+    // The modelled range: thin dotted lines at every tensor's fewest- and at its most-padded candidate, each relative
+    // to the same bound at ratio 0, one legend entry for all.
+    private static void ModelledRange(Plot plot, IReadOnlyList<RatioSummary> summaries, IReadOnlyList<string> methods, Color color)
+    {
+        var labelled = false;
+        foreach (var method in methods)
+        {
+            var rows = summaries.Where(s => s.Method == method).ToList();
+            var original = rows.FirstOrDefault(r => r.Ratio == 0);
+            if (original is null || rows.Any(r => r.PaddedBytesMin is null || r.PaddedBytesMax is null))
+            {
+                continue;
+            }
+
+            foreach (var bound in new Func<RatioSummary, MeanInterval>[] { r => r.PaddedBytesMin!, r => r.PaddedBytesMax! })
+            {
+                var baseline = bound(original).Mean;
+                if (baseline == 0)
+                {
+                    continue;
+                }
+
+                var line = plot.Add.Scatter(rows.Select(r => r.Achieved.Mean).ToArray(), rows.Select(r => bound(r).Mean / baseline).ToArray());
+                line.Color = color.WithAlpha(0.7);
+                line.LineWidth = 1;
+                line.LinePattern = LinePattern.Dotted;
+                line.MarkerSize = 0;
+                line.LegendText = labelled ? "" : "TPU-padded bytes, fewest- and most-padded candidates (modelled range)";
+                labelled = true;
+            }
+        }
+    }
 
     private static void Diagonal(Plot plot, string label)
     {

@@ -13,7 +13,8 @@ namespace XlaPrune.Study;
 /// <param name="Batch">Batch size of the profiled and modelled train step.</param>
 /// <param name="Plugin">Plugin the step times come from, or null.</param>
 /// <param name="Notes">Lines about how the study ran (epochs, images, trainer).</param>
-public sealed record ReportContext(string Title, Vgg16Spec Original, int Batch, PluginIdentity? Plugin, IReadOnlyList<string> Notes);
+/// <param name="Topology">The topology the cells' train steps were compiled for, or null.</param>
+public sealed record ReportContext(string Title, Vgg16Spec Original, int Batch, PluginIdentity? Plugin, IReadOnlyList<string> Notes, TopologyTarget? Topology = null);
 
 /// <summary>Writes report.md, results.csv, results.json and the PNG figures into a folder.</summary>
 public static class ReportWriter
@@ -24,7 +25,8 @@ public static class ReportWriter
 
     /// <summary>CSV columns, in order.</summary>
     public const string CsvHeader =
-        "method,ratio,seed,achieved_ratio,accuracy,params,flops,step_ms_median,step_ms_p10,step_ms_p90,compiled_peak_bytes,compiled_temp_bytes,logical_bytes,tpu_padded_bytes,conv_channels";
+        "method,ratio,seed,achieved_ratio,accuracy,params,flops,step_ms_median,step_ms_p10,step_ms_p90,compiled_peak_bytes,compiled_temp_bytes,logical_bytes,tpu_padded_bytes,conv_channels," +
+        "topology,topology_argument_bytes,topology_output_bytes,topology_temp_bytes,topology_alias_bytes,topology_peak_bytes,topology_logical_bytes,topology_padded_bytes";
 
     /// <summary>Writes every report file into <paramref name="dir"/>, each atomically.</summary>
     public static void Write(string dir, ReportContext context, IReadOnlyList<CellResult> cells)
@@ -46,7 +48,10 @@ public static class ReportWriter
         foreach (var c in cells)
         {
             sb.Append(CultureInfo.InvariantCulture,
-                $"{c.Method},{c.Ratio},{c.Seed},{c.AchievedRatio:F4},{c.Accuracy:F4},{c.Params},{c.Flops},{F(c.StepMs?.Median)},{F(c.StepMs?.P10)},{F(c.StepMs?.P90)},{c.CompiledMemory?.PeakBytes},{c.CompiledMemory?.TempBytes},{c.LogicalBytes},{c.TpuPaddedBytes},\"{string.Join(' ', c.ConvChannels)}\"\n");
+                $"{c.Method},{c.Ratio},{c.Seed},{c.AchievedRatio:F4},{c.Accuracy:F4},{c.Params},{c.Flops},{F(c.StepMs?.Median)},{F(c.StepMs?.P10)},{F(c.StepMs?.P90)},{c.CompiledMemory?.PeakBytes},{c.CompiledMemory?.TempBytes},{c.LogicalBytes},{c.TpuPaddedBytes},\"{string.Join(' ', c.ConvChannels)}\",");
+            var t = c.CompiledForTopology;
+            sb.Append(CultureInfo.InvariantCulture,
+                $"{t?.Topology},{t?.Memory.ArgumentBytes},{t?.Memory.OutputBytes},{t?.Memory.TempBytes},{t?.Memory.AliasBytes},{t?.Memory.PeakBytes},{t?.LogicalBytes},{t?.PaddedBytes}\n");
         }
 
         return sb.ToString();
@@ -61,23 +66,30 @@ public static class ReportWriter
     private static string Markdown(ReportContext context, IReadOnlyList<CellResult> cells)
     {
         var sb = new StringBuilder();
-        Header(sb, context);
+        Header(sb, context, cells);
         Protocol(sb, context);
         Findings(sb, context, cells);
         Summary(sb, context, cells);
         EveryCell(sb, context, cells);
+        MemorySources.Section(sb, context, cells);
         PaddedBytes(sb, cells);
         Figures(sb);
         return sb.ToString();
     }
 
-    private static string Source(ReportContext context) => context.Plugin is { } p ? $"measured on plugin {p.PlatformName}" : "not measured";
+    private static string Source(ReportContext context) => MemorySources.Measured(context);
 
-    private static void Header(StringBuilder sb, ReportContext context)
+    private static void Header(StringBuilder sb, ReportContext context, IReadOnlyList<CellResult> cells)
     {
         sb.Append(CultureInfo.InvariantCulture, $"# {context.Title}\n\n");
         sb.Append(CultureInfo.InvariantCulture, $"Model: `{context.Original.Describe()}`, train step at batch {context.Batch}.");
-        sb.Append(context.Plugin is { } p ? $" Step times and compiled memory are measured on PJRT plugin `{p.PlatformName}` ({p.PlatformVersion}).\n\n" : " Step times and compiled memory were not measured.\n\n");
+        sb.Append(context.Plugin is { } p ? $" Step times and compiled memory are measured on PJRT plugin `{p.PlatformName}` ({p.PlatformVersion})." : " Step times and compiled memory were not measured.");
+        if (MemorySources.TopologyName(context, cells) is { } topology)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $" Every train step is also compiled for topology `{topology}` without a client (\"compiled for topology {topology}\").");
+        }
+
+        sb.Append(" Layout figures marked \"modelled\" come from the layout model, as a range (docs/layout.md).\n\n");
     }
 
     private static void Protocol(StringBuilder sb, ReportContext context)
@@ -108,13 +120,17 @@ public static class ReportWriter
         var ic = CultureInfo.InvariantCulture;
         var source = Source(context);
         sb.Append("## Results: mean ± 95 % t interval over seeds\n\n");
-        sb.Append(ic, $"| method | ratio | seeds | removed (achieved) | accuracy (measured) | params | step ms median, p10–p90 ({source}) | compiled peak MiB ({source}) | logical MiB (modelled) | TPU-padded MiB (modelled) |\n");
-        sb.Append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        var topology = MemorySources.TopologyName(context, cells);
+        var compiledColumns = topology is null ? "" : $" {MemorySources.DeviceBytesKind(cells)} MiB (compiled for topology {topology}) | padded MiB (compiled for topology {topology}) |";
+        sb.Append(ic, $"| method | ratio | seeds | removed (achieved) | accuracy (measured) | params | step ms median, p10–p90 ({source}) | compiled peak MiB ({source}) | logical MiB (modelled) | TPU-padded MiB (modelled) |{compiledColumns}\n");
+        sb.Append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |").Append(topology is null ? "" : " --- | --- |").Append('\n');
         foreach (var r in Summaries.Of(cells))
         {
             var step = r.StepMedian is { } m ? $"{m.Format("F1")} ({r.StepP10!.Mean.ToString("F1", ic)}–{r.StepP90!.Mean.ToString("F1", ic)})" : "n/a";
             var peak = r.CompiledPeak is { } p ? Scale(p, 1 / 1048576.0).Format("F1") : "n/a";
-            sb.Append(ic, $"| {r.Method} | {r.Ratio:F2} | {r.Accuracy.Count} | {Scale(r.Achieved, 100).Format("F1")} % | {r.Accuracy.Format()} | {r.Params.Mean:N0} | {step} | {peak} | {Scale(r.LogicalBytes, 1 / 1048576.0).Format("F1")} | {Scale(r.PaddedBytes, 1 / 1048576.0).Format("F1")} |\n");
+            var compiled = topology is null ? ""
+                : $" {(r.TopologyDeviceBytes is { } d ? Scale(d, 1 / 1048576.0).Format("F1") : "n/a")} | {(r.TopologyPaddedBytes is { } t ? Scale(t, 1 / 1048576.0).Format("F1") : "n/a")} |";
+            sb.Append(ic, $"| {r.Method} | {r.Ratio:F2} | {r.Accuracy.Count} | {Scale(r.Achieved, 100).Format("F1")} % | {r.Accuracy.Format()} | {r.Params.Mean:N0} | {step} | {peak} | {Scale(r.LogicalBytes, 1 / 1048576.0).Format("F1")} | {Scale(r.PaddedBytes, 1 / 1048576.0).Format("F1")} |{compiled}\n");
         }
 
         sb.Append('\n');
@@ -123,13 +139,17 @@ public static class ReportWriter
     private static void EveryCell(StringBuilder sb, ReportContext context, IReadOnlyList<CellResult> cells)
     {
         var ic = CultureInfo.InvariantCulture;
-        sb.Append(ic, $"## Every cell\n\n| method | ratio | seed | removed | accuracy | params | MFLOPs/img | step ms ({Source(context)}) | compiled peak MiB | logical MiB | TPU-padded MiB |\n");
-        sb.Append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        var topology = MemorySources.TopologyName(context, cells);
+        var compiledColumns = topology is null ? "" : $" {MemorySources.DeviceBytesKind(cells)} MiB (compiled for topology {topology}) | padded MiB (compiled for topology {topology}) |";
+        sb.Append(ic, $"## Every cell\n\n| method | ratio | seed | removed | accuracy | params | MFLOPs/img | step ms ({Source(context)}) | compiled peak MiB ({Source(context)}) | logical MiB (modelled) | TPU-padded MiB (modelled) |{compiledColumns}\n");
+        sb.Append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |").Append(topology is null ? "" : " --- | --- |").Append('\n');
         foreach (var c in cells)
         {
             var step = c.StepMs is { } s ? string.Create(ic, $"{s.Median:F1} ({s.P10:F1}-{s.P90:F1})") : "n/a";
             var peak = c.CompiledMemory is { } m ? (m.PeakBytes / 1048576.0).ToString("F1", ic) : "n/a";
-            sb.Append(ic, $"| {c.Method} | {c.Ratio:F2} | {c.Seed} | {Pct(c.AchievedRatio, 1)} | {c.Accuracy:F4} | {c.Params:N0} | {c.Flops / 1e6:F1} | {step} | {peak} | {c.LogicalBytes / 1048576.0:F1} | {c.TpuPaddedBytes / 1048576.0:F1} |\n");
+            var compiled = topology is null ? ""
+                : c.CompiledForTopology is { } t ? string.Create(ic, $" {t.Memory.DeviceBytes / 1048576.0:F1} | {t.PaddedBytes / 1048576.0:F1} |") : " n/a | n/a |";
+            sb.Append(ic, $"| {c.Method} | {c.Ratio:F2} | {c.Seed} | {Pct(c.AchievedRatio, 1)} | {c.Accuracy:F4} | {c.Params:N0} | {c.Flops / 1e6:F1} | {step} | {peak} | {c.LogicalBytes / 1048576.0:F1} | {c.TpuPaddedBytes / 1048576.0:F1} |{compiled}\n");
         }
 
         sb.Append('\n');
@@ -139,7 +159,7 @@ public static class ReportWriter
     {
         sb.Append("## Figures\n\n");
         sb.Append("![Accuracy vs achieved ratio (Fig. 2)](accuracy_vs_ratio.png)\n\n");
-        sb.Append("![Memory and parameters vs achieved ratio (Fig. 3)](memory_vs_ratio.png)\n\n");
+        sb.Append("![Memory and parameters vs achieved ratio (Fig. 3): measured on the plugin, compiled for a topology, and modelled, each labelled](memory_vs_ratio.png)\n\n");
         sb.Append("![Step time vs achieved ratio (Fig. 4)](step_time_vs_ratio.png)\n\n");
         sb.Append("![Logical vs TPU-padded bytes per layer (modelled)](layer_bytes.png)\n");
     }

@@ -86,6 +86,12 @@ public sealed record CellResult
 
     /// <summary>Seconds spent training this cell.</summary>
     public double TrainSeconds { get; init; }
+
+    /// <summary>
+    /// The train step compiled for the study's topology without a client (memory statistics as the compiler reports
+    /// them, padded bytes under its layouts), or null when the study names no topology.
+    /// </summary>
+    public TopologyCompileResult? CompiledForTopology { get; init; }
 }
 
 /// <summary>JSON settings for study files (snake_case keys).</summary>

@@ -46,15 +46,21 @@ public sealed record StudyProgress(string Stage, int CellsDone, int CellCount, T
 /// <summary>
 /// Runs a study: a baseline per seed (trained with Network Slimming's sparsity), then for every
 /// method × ratio × seed a plan, surgery, retraining, evaluation, layout totals and a profile of the
-/// pruned train step. Every finished piece is stored in the output folder (cells/*.json,
-/// checkpoints/, profiles/), so a killed study resumes where it stopped; the report is rewritten at
-/// the end.
+/// pruned train step, and with a topology compiler the step compiled for that topology. Every finished
+/// piece is stored in the output folder (cells/*.json, checkpoints/, profiles/, topology/), so a killed
+/// study resumes where it stopped; the report is rewritten at the end.
 /// </summary>
-public sealed class StudyRunner(StudyOptions options, IModelTrainer trainer, IStepProfiler? profiler)
+/// <remarks>
+/// A finished cell is never trained again, but its compiled-for-topology numbers always follow the run: a cell
+/// without numbers for this run's topology (or with another topology's) gets them, from topology/ or by compiling;
+/// a run without a topology removes them from the cells, so the report shows only the sources the run asked for.
+/// </remarks>
+public sealed class StudyRunner(StudyOptions options, IModelTrainer trainer, IStepProfiler? profiler, ITopologyCompiler? topology = null)
 {
     private readonly StudyOptions _options = options;
     private readonly IModelTrainer _trainer = trainer;
     private readonly IStepProfiler? _profiler = profiler;
+    private readonly ITopologyCompiler? _topology = topology;
     private readonly Dictionary<int, TrainResult> _baselines = [];
 
     /// <summary>Runs (or resumes) the study and writes the report; returns all cells.</summary>
@@ -65,6 +71,10 @@ public sealed class StudyRunner(StudyOptions options, IModelTrainer trainer, ISt
         Directory.CreateDirectory(Path.Combine(dir, "cells"));
         Directory.CreateDirectory(Path.Combine(dir, "checkpoints"));
         Directory.CreateDirectory(Path.Combine(dir, "profiles"));
+        if (_topology is not null)
+        {
+            Directory.CreateDirectory(Path.Combine(dir, "topology"));
+        }
         var (train, test) = LoadData();
         var cells = (from seed in Enumerable.Range(0, _options.Seeds)
                      from method in _options.Methods
@@ -84,13 +94,23 @@ public sealed class StudyRunner(StudyOptions options, IModelTrainer trainer, ISt
                     : RunCell(method, ratio, seed, baseline.Weights, train, test, results.Count, cells.Count, progress, cancellationToken);
                 AtomicFiles.WriteText(path, JsonSerializer.Serialize(done, StudyJson.Options));
             }
+            else if (!HasThisRunsTopology(done))
+            {
+                if (_topology is not null)
+                {
+                    progress?.Report(new StudyProgress($"{method} {ratio:F2} seed {seed}: compile for topology", results.Count, cells.Count, null));
+                }
+
+                done = done with { CompiledForTopology = CompileForTopology(_options.Model.WithConvChannels(done.ConvChannels)) };
+                AtomicFiles.WriteText(path, JsonSerializer.Serialize(done, StudyJson.Options));
+            }
 
             results.Add(done);
             progress?.Report(new StudyProgress($"{method} {ratio:F2} seed {seed}: done", results.Count, cells.Count, null));
         }
 
         ReportWriter.Write(dir, new ReportContext(
-            $"XlaPrune study ({_options.Preset} preset, {_options.Dataset})", _options.Model, _options.ProfileBatch, _profiler?.Plugin, Notes()), results);
+            $"XlaPrune study ({_options.Preset} preset, {_options.Dataset})", _options.Model, _options.ProfileBatch, _profiler?.Plugin, Notes(), _topology?.Target), results);
         return results;
     }
 
@@ -157,6 +177,12 @@ public sealed class StudyRunner(StudyOptions options, IModelTrainer trainer, ISt
     {
         progress?.Report(new StudyProgress(stage + ": profile", done, count, null));
         var profile = Profile(spec, ct);
+        if (_topology is not null)
+        {
+            progress?.Report(new StudyProgress(stage + ": compile for topology", done, count, null));
+        }
+
+        var compiled = CompileForTopology(spec);
         var totals = TrainStepLayout.Totals(TrainStepLayout.Tensors(Vgg16Programs.TrainStep(spec, _options.ProfileBatch, format: _options.DataFormat).Module)).Held;
         return new CellResult
         {
@@ -175,7 +201,47 @@ public sealed class StudyRunner(StudyOptions options, IModelTrainer trainer, ISt
             TpuPaddedBytesMin = totals.Min,
             TpuPaddedBytesMax = totals.Max,
             TrainSeconds = trainSeconds,
+            CompiledForTopology = compiled,
         };
+    }
+
+    private bool HasThisRunsTopology(CellResult cell) => _topology is null
+        ? cell.CompiledForTopology is null
+        : cell.CompiledForTopology is { } c && c.IsFor(_topology.Target, _options.ProfileBatch, _options.DataFormat);
+
+    // Compiled once per distinct model (channels), topology, batch and format (cells of the same shape share it), cached in topology/.
+    private TopologyCompileResult? CompileForTopology(Vgg16Spec spec)
+    {
+        if (_topology is null)
+        {
+            return null;
+        }
+
+        var target = _topology.Target;
+        string[] identity = [spec.Describe(), target.Name, .. target.Options, target.PlatformName, target.PlatformVersion,
+            target.Devices.ToString(CultureInfo.InvariantCulture), target.Replicas.ToString(CultureInfo.InvariantCulture), _options.DataFormat.Spelling()];
+        var key = string.Join('\n', identity);
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)))[..16];
+        var path = Path.Combine(_options.OutputDirectory, "topology", string.Join('-', spec.ConvChannels) + $"_b{_options.ProfileBatch}_{hash}.json");
+        if (File.Exists(path))
+        {
+            try
+            {
+                if (JsonSerializer.Deserialize<TopologyCompileResult>(File.ReadAllText(path), StudyJson.Options) is { } cached
+                    && cached.IsFor(target, _options.ProfileBatch, _options.DataFormat))
+                {
+                    return cached;
+                }
+            }
+            catch (JsonException)
+            {
+                // A corrupt cache entry is compiled again.
+            }
+        }
+
+        var result = _topology.Compile(spec, _options.ProfileBatch, _options.DataFormat);
+        AtomicFiles.WriteText(path, JsonSerializer.Serialize(result, StudyJson.Options));
+        return result;
     }
 
     // Profiles are cached per channel plan: methods that arrive at the same shape share one.
@@ -233,7 +299,19 @@ public sealed class StudyRunner(StudyOptions options, IModelTrainer trainer, ISt
             string.Create(ic, $"Budget: -reload retrains the pruned model for {o.RetrainEpochs} epochs from the surviving weights (original {o.BaselineEpochs} + {o.RetrainEpochs} epochs in all); -scratch trains the pruned architecture from a fresh initialisation for {o.ScratchEpochs} epochs, the same total. Only the original is trained with the sparsity term."),
             string.Create(ic, $"Plans: slimming ranks |γ| with one global threshold; l1 ranks filter L1 norms {(o.L1Scope == PlanScope.PerLayer ? "per layer, the same ratio in every layer (Li et al.)" : "with one global threshold")}; every layer keeps at least {o.FloorFraction:P0}{(o.TileAware ? ", kept counts rounded to whole 128-channel tiles" : "")}. The x axis of every figure is the achieved ratio."),
             string.Create(ic, $"Logical and TPU-padded bytes are modelled, not measured (docs/layout.md): the tensors are read from the {o.DataFormat.Spelling()} train step's HLO module (entry parameters and the forward values the backward pass reads), each with XLA's candidate TPU layouts; padded bytes are given for the preferred candidates and as a range over all of them. Step times and compiled memory are measured on the plugin named in the header."),
+            .. _topology is null ? Array.Empty<string>() : [TopologyNote(_topology.Target)],
         ];
+    }
+
+    private string TopologyNote(TopologyTarget t)
+    {
+        var ic = CultureInfo.InvariantCulture;
+        var replicas = t.Replicas == 1
+            ? $"one replica at batch {_options.ProfileBatch} on one device of it"
+            : $"{t.Replicas} replicas (data-parallel) at batch {_options.ProfileBatch / t.Replicas} each on its first {t.Replicas} devices";
+        var options = t.Options.Count == 0 ? "" : $" (options {string.Join(", ", t.Options)})";
+        return string.Create(ic,
+            $"Compiled for topology {t.Name}{options}: every distinct pruned shape's {_options.DataFormat.Spelling()} train step is compiled for this topology of platform {t.PlatformName} ({t.PlatformVersion}, {t.Devices} device{(t.Devices == 1 ? "" : "s")}) without a client, {replicas}. Its memory figures are the compiler's statistics for one device as reported, and its padded bytes are summed over the optimized program's buffers under the layouts the compiler chose (docs/tpu.md).");
     }
 
     private static RelayProgress? Relay(IProgress<StudyProgress>? progress, string stage, int done, int count) =>

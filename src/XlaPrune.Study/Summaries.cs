@@ -15,7 +15,20 @@ namespace XlaPrune.Study;
 public sealed record RatioSummary(
     string Method, double Ratio, MeanInterval Achieved, MeanInterval Accuracy,
     MeanInterval? StepMedian, MeanInterval? StepP10, MeanInterval? StepP90, MeanInterval? CompiledPeak,
-    MeanInterval LogicalBytes, MeanInterval PaddedBytes, MeanInterval Params);
+    MeanInterval LogicalBytes, MeanInterval PaddedBytes, MeanInterval Params)
+{
+    /// <summary>Modelled TPU-padded bytes with every tensor in its fewest-padded candidate layout, or null for cells written before ranges.</summary>
+    public MeanInterval? PaddedBytesMin { get; init; }
+
+    /// <summary>Modelled TPU-padded bytes with every tensor in its most-padded candidate layout, or null.</summary>
+    public MeanInterval? PaddedBytesMax { get; init; }
+
+    /// <summary>Device bytes of the step compiled for the topology (the reported peak, else arguments + outputs + temporaries − aliased), or null.</summary>
+    public MeanInterval? TopologyDeviceBytes { get; init; }
+
+    /// <summary>Bytes of the optimized program's buffers under the compiler's layouts, compiled for the topology, or null.</summary>
+    public MeanInterval? TopologyPaddedBytes { get; init; }
+}
 
 /// <summary>Groups cells by method and ratio and summarises them over seeds.</summary>
 public static class Summaries
@@ -67,6 +80,12 @@ public static class Summaries
             Optional(g, c => c.CompiledMemory?.PeakBytes),
             Statistics.Interval([.. g.Select(c => (double)c.LogicalBytes)]),
             Statistics.Interval([.. g.Select(c => (double)c.TpuPaddedBytes)]),
-            Statistics.Interval([.. g.Select(c => (double)c.Params)]));
+            Statistics.Interval([.. g.Select(c => (double)c.Params)]))
+        {
+            PaddedBytesMin = Optional(g, c => c.TpuPaddedBytesMin),
+            PaddedBytesMax = Optional(g, c => c.TpuPaddedBytesMax),
+            TopologyDeviceBytes = Optional(g, c => c.CompiledForTopology?.Memory.DeviceBytes),
+            TopologyPaddedBytes = Optional(g, c => c.CompiledForTopology?.PaddedBytes),
+        };
     }
 }

@@ -60,7 +60,7 @@ public sealed class StudyTests : IDisposable
         Assert.StartsWith("slimming-reload,0.5,0,0.5000,0.8500,500,1000,,,,,,2000,8000,", csv[3], StringComparison.Ordinal);
         var row = JsonDocument.Parse(File.ReadAllText(Path.Combine(_dir, "results.json"))).RootElement[0];
         Assert.Equal(
-            ["method", "ratio", "seed", "achieved_ratio", "conv_channels", "accuracy", "params", "flops", "step_ms", "compiled_memory", "logical_bytes", "tpu_padded_bytes", "tpu_padded_bytes_min", "tpu_padded_bytes_max", "train_seconds"],
+            ["method", "ratio", "seed", "achieved_ratio", "conv_channels", "accuracy", "params", "flops", "step_ms", "compiled_memory", "logical_bytes", "tpu_padded_bytes", "tpu_padded_bytes_min", "tpu_padded_bytes_max", "train_seconds", "compiled_for_topology"],
             row.EnumerateObject().Select(p => p.Name));
         Assert.Equal(["median", "p10", "p90"], row.GetProperty("step_ms").EnumerateObject().Select(p => p.Name));
         Assert.Equal(["argument_bytes", "output_bytes", "temp_bytes", "alias_bytes", "peak_bytes"], row.GetProperty("compiled_memory").EnumerateObject().Select(p => p.Name));

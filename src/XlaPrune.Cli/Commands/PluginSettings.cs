@@ -18,10 +18,12 @@ internal static class PluginOption
         string.Concat(code.ToString().Select((c, i) => i > 0 && char.IsUpper(c) ? $"_{c}" : $"{char.ToUpperInvariant(c)}"));
 
     /// <summary>Loads the plugin, turning a failure into exit code 3 with the loader's list of paths tried.</summary>
-    public static PjrtPlugin Load(string? nameOrPath)
+    /// <param name="nameOrPath">The option's value, or null for the variable or the default.</param>
+    /// <param name="option">The option that gave <paramref name="nameOrPath"/>, named in errors.</param>
+    public static PjrtPlugin Load(string? nameOrPath, string option = "--plugin")
     {
         // Which option or variable chose the plugin, so an error can name it.
-        var subject = nameOrPath is not null ? "--plugin"
+        var subject = nameOrPath is not null ? option
             : string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(EnvironmentVariable)) ? null : EnvironmentVariable;
         try
         {

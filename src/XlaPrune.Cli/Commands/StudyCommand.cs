@@ -98,6 +98,18 @@ internal sealed class StudyCommand : Command<StudyCommand.Settings>
         [Description("Round kept channels to whole 128-channel TPU tiles.")]
         public bool TileAware { get; init; }
 
+        [CommandOption("--topology <NAME>")]
+        [Description("Also compile every cell's train step for this topology without a client (cpu or cpu:N on our plugin, for example v5e:2x2 in libtpu) and report the compiler's memory and layouts beside the measured and modelled ones (docs/tpu.md).")]
+        public string? Topology { get; init; }
+
+        [CommandOption("--topology-option <KEY=VALUE>")]
+        [Description("A topology create option; repeatable (integers, a,b,c integer lists, true/false, decimals, else strings).")]
+        public string[] TopologyOptions { get; init; } = [];
+
+        [CommandOption("--topology-plugin <NAME|PATH>")]
+        [Description("The plugin that compiles for --topology (default: --plugin), e.g. tpu while --plugin cpu profiles.")]
+        public string? TopologyPlugin { get; init; }
+
         [CommandOption("--no-profile")]
         [Description("Skip step-time and memory profiling on the plugin.")]
         public bool NoProfile { get; init; }
@@ -152,6 +164,11 @@ internal sealed class StudyCommand : Command<StudyCommand.Settings>
             if (TrainLimit < 1 || TestLimit < 1)
             {
                 return ValidationResult.Error("--train-limit and --test-limit must be at least 1");
+            }
+
+            if (Topology is null && (TopologyOptions.Length > 0 || TopologyPlugin is not null))
+            {
+                return ValidationResult.Error(TopologyOptions.Length > 0 ? "--topology-option needs --topology" : "--topology-plugin needs --topology");
             }
 
             if (BaselineEpochs < 1 || RetrainEpochs < 0)
@@ -227,8 +244,8 @@ internal sealed class StudyCommand : Command<StudyCommand.Settings>
             throw CliException.FromArgument(e, s_optionOf);
         }
 
+        var topologyOptions = settings.Topology is null ? null : TopologyCompile.ParseOptions(settings.TopologyOptions);
         _ = Inputs.LoadDataset(options.Dataset, options.DatasetDirectory, train: false, limit: 1, options.Model.ImageSize); // fail fast on missing data, before creating anything
-        Inputs.EnsureWritableDirectory(options.OutputDirectory);
         PjrtPlugin? plugin = settings.NoProfile && options.Trainer == TrainerKind.Torch ? null : PluginOption.Load(settings.Plugin);
         foreach (var (what, batch) in new[] { ("profiled", options.ProfileBatch), ("training", options.Training.BatchSize) })
         {
@@ -237,6 +254,12 @@ internal sealed class StudyCommand : Command<StudyCommand.Settings>
                 throw new CliException(ExitCodes.Usage, $"--devices {settings.Devices}: the {what} batch of {batch} does not split into {settings.Devices} shards of at least 2 images");
             }
         }
+
+        // The topology is created (and refused) before the output folder exists.
+        using var topology = settings.Topology is null ? null
+            : StudyTopology.Create(settings.TopologyPlugin is null && plugin is not null ? plugin : PluginOption.Load(settings.TopologyPlugin ?? settings.Plugin, settings.TopologyPlugin is null ? "--plugin" : "--topology-plugin"),
+                settings.Topology, topologyOptions!, settings.Devices);
+        Inputs.EnsureWritableDirectory(options.OutputDirectory);
 
         PjrtStepProfiler? profiler;
         PjrtModelTrainer? pjrtTrainer;
@@ -253,7 +276,7 @@ internal sealed class StudyCommand : Command<StudyCommand.Settings>
         using var profilerOwner = profiler;
         using var trainerOwner = pjrtTrainer;
         IModelTrainer trainer = pjrtTrainer is null ? new TorchModelTrainer() : pjrtTrainer;
-        var runner = new StudyRunner(options, trainer, profiler);
+        var runner = new StudyRunner(options, trainer, profiler, topology);
 
         IReadOnlyList<CellResult> cells;
         try
@@ -263,6 +286,10 @@ internal sealed class StudyCommand : Command<StudyCommand.Settings>
         catch (PjrtException e)
         {
             throw new CliException(ExitCodes.Failure, $"PJRT: {PluginOption.CodeName(e.Code)}: {e.Message}", e);
+        }
+        catch (TopologyCompileException e)
+        {
+            throw StudyTopology.Failure(e);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
