@@ -48,6 +48,32 @@ internal sealed unsafe class PjrtHandle : SafeHandle
         }
     }
 
+    /// <summary>
+    /// Destroys the owned object and owns <paramref name="pointer"/> instead, keeping this handle (and its reference on
+    /// the parent). For a holder that one owner reuses call after call (<see cref="PjrtExecuteCall"/>); the caller
+    /// guarantees that no one else is using the old object.
+    /// </summary>
+    public void Reseat(void* pointer)
+    {
+        var added = false;
+        DangerousAddRef(ref added); // throws ObjectDisposedException once closed
+        try
+        {
+            var old = handle;
+            SetHandle((IntPtr)pointer);
+            PjrtDiagnostics.Created(Kind);
+            if (old != IntPtr.Zero)
+            {
+                Plugin.Destroy(Kind, (void*)old);
+                PjrtDiagnostics.Destroyed(Kind);
+            }
+        }
+        finally
+        {
+            DangerousRelease();
+        }
+    }
+
     protected override bool ReleaseHandle()
     {
         try
