@@ -27,6 +27,7 @@ public sealed unsafe class PjrtExecuteCall : IDisposable
     // Argument row, then output row, then the completion event: only read by the plugin during a call.
     private nint[] _cells;
     private int _argumentCapacity = -1;
+    private int _checkedArgumentCount = -1; // the options' indices were checked against this many arguments
     private bool _hasOutputs;
     private int _busy;
     private bool _disposed;
@@ -70,7 +71,12 @@ public sealed unsafe class PjrtExecuteCall : IDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             var argumentCount = arguments.Length;
-            PjrtLoadedExecutable.CheckNonDonatable(_options, argumentCount);
+            if (argumentCount != _checkedArgumentCount)
+            {
+                PjrtLoadedExecutable.CheckNonDonatable(_options, argumentCount);
+                _checkedArgumentCount = argumentCount;
+            }
+
             if (argumentCount > _argumentCapacity)
             {
                 _cells = new nint[argumentCount + _outputCount + 1];
@@ -152,6 +158,12 @@ public sealed unsafe class PjrtExecuteCall : IDisposable
             return;
         }
 
+        DestroyOutputs(outputRow);
+        throw failure;
+    }
+
+    private void DestroyOutputs(PJRT_Buffer** outputRow)
+    {
         for (var o = 0; o < _outputCount; o++)
         {
             if (outputRow[o] != null)
@@ -160,13 +172,20 @@ public sealed unsafe class PjrtExecuteCall : IDisposable
                 outputRow[o] = null;
             }
         }
-
-        throw failure;
     }
 
     // Moves the new outputs into the holders; each holder destroys the output it held before.
     private void TakeOutputs(PJRT_Buffer** outputRow)
     {
+        for (var o = 0; o < _outputCount; o++)
+        {
+            if (outputRow[o] == null)
+            {
+                DestroyOutputs(outputRow);
+                throw new PjrtException(PjrtErrorCode.Internal, $"PJRT_LoadedExecutable_Execute succeeded but handed back no buffer for output {o}.");
+            }
+        }
+
         var client = _executable.Client;
         for (var o = 0; o < _outputCount; o++)
         {

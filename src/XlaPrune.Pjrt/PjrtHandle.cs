@@ -49,8 +49,8 @@ internal sealed unsafe class PjrtHandle : SafeHandle
     }
 
     /// <summary>
-    /// Destroys the owned object and owns <paramref name="pointer"/> instead, keeping this handle (and its reference on
-    /// the parent). For a holder that one owner reuses call after call (<see cref="PjrtExecuteCall"/>); the caller
+    /// Destroys the owned object and owns <paramref name="pointer"/> (not null) instead, keeping this handle (and its
+    /// reference on the parent). For a holder that one owner reuses call after call (<see cref="PjrtExecuteCall"/>); the caller
     /// guarantees that no one else is using the old object.
     /// </summary>
     public void Reseat(void* pointer)
@@ -59,14 +59,10 @@ internal sealed unsafe class PjrtHandle : SafeHandle
         DangerousAddRef(ref added); // throws ObjectDisposedException once closed
         try
         {
+            // One object destroyed and one taken over: the live count stays as it is.
             var old = handle;
             SetHandle((IntPtr)pointer);
-            PjrtDiagnostics.Created(Kind);
-            if (old != IntPtr.Zero)
-            {
-                Plugin.Destroy(Kind, (void*)old);
-                PjrtDiagnostics.Destroyed(Kind);
-            }
+            Plugin.Destroy(Kind, (void*)old);
         }
         finally
         {
