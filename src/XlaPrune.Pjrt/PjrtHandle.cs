@@ -57,17 +57,13 @@ internal sealed unsafe class PjrtHandle : SafeHandle
     {
         var added = false;
         DangerousAddRef(ref added); // throws ObjectDisposedException once closed
-        try
-        {
-            // One object destroyed and one taken over: the live count stays as it is.
-            var old = handle;
-            SetHandle((IntPtr)pointer);
-            Plugin.Destroy(Kind, (void*)old);
-        }
-        finally
-        {
-            DangerousRelease();
-        }
+        var old = handle;
+        SetHandle((IntPtr)pointer);
+        DangerousRelease();
+
+        // One object destroyed and one taken over: the live count stays as it is. The native call is outside any
+        // try region, where the JIT can inline its transition.
+        Plugin.Destroy(Kind, (void*)old);
     }
 
     protected override bool ReleaseHandle()
