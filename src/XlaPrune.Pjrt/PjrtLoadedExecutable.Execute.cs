@@ -235,7 +235,7 @@ public sealed unsafe partial class PjrtLoadedExecutable
     }
 
     // PJRT_LoadedExecutable_Execute over prepared tables; on error, destroys whatever the plugin handed back and throws.
-    // Never inlined: callers run it inside try regions, where the JIT would not inline the native call's transition.
+    // Never inlined: callers run it inside try regions, where the JIT may not inline the native call's transition.
     [MethodImpl(MethodImplOptions.NoInlining)]
     internal void CallExecute(PJRT_Buffer*** argumentRows, PJRT_Buffer*** outputRows, PJRT_Event** events, int devices, int argumentCount, int outputs, ExecuteOptions options)
     {

@@ -80,8 +80,8 @@ public sealed unsafe partial class PjrtPlugin
     /// on success. The fast path of a synchronous wait: no managed wrapper is made for the event.
     /// </summary>
     /// <remarks>
-    /// No exception-handling region surrounds the native calls: on x64 the JIT inlines a native call's transition only
-    /// outside try regions and handlers, and a call it cannot inline goes through a slower generic stub.
+    /// No exception-handling region surrounds the native calls: the x64 JIT may decline to inline a native call's
+    /// transition inside try regions and handlers, and a call it does not inline goes through a slower stub.
     /// </remarks>
     [MethodImpl(MethodImplOptions.NoInlining)] // keeps the native calls out of the callers' try regions
     internal PjrtException? AwaitAndDestroy(PJRT_Event* @event)
