@@ -40,6 +40,22 @@ internal sealed class CSharpWriter(GeneratorOptions options, string provenance)
             w.AppendLine("}");
         });
 
+        if (model.Records.Any(r => r.IsSized))
+        {
+            files["IStructSize.g.cs"] = File(options.Namespace, w =>
+            {
+                w.AppendLine("/// <summary>");
+                w.AppendLine("/// A struct whose first field is <c>size_t struct_size</c>, the header's versioning rule: callers store");
+                w.AppendLine("/// <see cref=\"StructSize\"/> there, so generic code can fill in any such struct.");
+                w.AppendLine("/// </summary>");
+                w.AppendLine("public interface IStructSize");
+                w.AppendLine("{");
+                w.AppendLine("    /// <summary>The struct's <c>STRUCT_SIZE</c>: end of the last field, without trailing padding.</summary>");
+                w.AppendLine("    static abstract nuint StructSize { get; }");
+                w.AppendLine("}");
+            });
+        }
+
         if (model.Constants.Count > 0)
         {
             files[options.ConstantsClass + ".g.cs"] = File(options.Namespace, w =>
@@ -94,13 +110,18 @@ internal sealed class CSharpWriter(GeneratorOptions options, string provenance)
         w.AppendLine(isExplicit
             ? $"[StructLayout(LayoutKind.Explicit, Size = {record.Size})]"
             : "[StructLayout(LayoutKind.Sequential)]");
-        w.AppendLine($"public unsafe struct {record.Name}");
+        w.AppendLine(record.IsSized ? $"public unsafe struct {record.Name} : IStructSize" : $"public unsafe struct {record.Name}");
         w.AppendLine("{");
         if (record.StructSize is { } structSize)
         {
             w.AppendLine($"    /// <summary><c>{record.Name}_STRUCT_SIZE</c>: end of the last field, without trailing padding.</summary>");
             w.AppendLine($"    public const int STRUCT_SIZE = {structSize.ToString(CultureInfo.InvariantCulture)};");
             w.AppendLine();
+            if (record.IsSized)
+            {
+                w.AppendLine("    static nuint IStructSize.StructSize => STRUCT_SIZE;");
+                w.AppendLine();
+            }
         }
 
         foreach (var field in record.Fields)

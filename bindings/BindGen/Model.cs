@@ -21,6 +21,12 @@ internal sealed class RecordModel(string name, bool isUnion, bool isOpaque, long
     /// <summary>The header's &lt;Name&gt;_STRUCT_SIZE value, when it declares one.</summary>
     public long? StructSize { get; set; }
 
+    /// <summary>
+    /// The record follows the PJRT versioning rule: a <c>size_t struct_size</c> first and a <c>_STRUCT_SIZE</c> constant, so
+    /// the generated struct implements <c>IStructSize</c>.
+    /// </summary>
+    public bool IsSized => StructSize is not null && Fields.Count > 0 && Fields[0] is { Name: "struct_size", Offset: 0, CSharpType: "nuint" };
+
     /// <summary>Fields share offsets (a union, or a struct with an anonymous union).</summary>
     public bool NeedsExplicitLayout => IsUnion || Fields.GroupBy(f => f.Offset).Any(g => g.Count() > 1);
 }

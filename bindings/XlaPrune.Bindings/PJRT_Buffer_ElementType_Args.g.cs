@@ -10,10 +10,12 @@ using System.Runtime.InteropServices;
 namespace XlaPrune.Bindings;
 
 [StructLayout(LayoutKind.Sequential)]
-public unsafe struct PJRT_Buffer_ElementType_Args
+public unsafe struct PJRT_Buffer_ElementType_Args : IStructSize
 {
     /// <summary><c>PJRT_Buffer_ElementType_Args_STRUCT_SIZE</c>: end of the last field, without trailing padding.</summary>
     public const int STRUCT_SIZE = 28;
+
+    static nuint IStructSize.StructSize => STRUCT_SIZE;
 
     [NativeTypeName("size_t")]
     public nuint struct_size;

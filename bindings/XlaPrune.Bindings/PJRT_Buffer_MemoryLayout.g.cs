@@ -10,10 +10,12 @@ using System.Runtime.InteropServices;
 namespace XlaPrune.Bindings;
 
 [StructLayout(LayoutKind.Explicit, Size = 80)]
-public unsafe struct PJRT_Buffer_MemoryLayout
+public unsafe struct PJRT_Buffer_MemoryLayout : IStructSize
 {
     /// <summary><c>PJRT_Buffer_MemoryLayout_STRUCT_SIZE</c>: end of the last field, without trailing padding.</summary>
     public const int STRUCT_SIZE = 76;
+
+    static nuint IStructSize.StructSize => STRUCT_SIZE;
 
     [FieldOffset(0)]
     [NativeTypeName("size_t")]

@@ -10,10 +10,12 @@ using System.Runtime.InteropServices;
 namespace XlaPrune.Bindings;
 
 [StructLayout(LayoutKind.Sequential)]
-public unsafe struct PJRT_Event_Destroy_Args
+public unsafe struct PJRT_Event_Destroy_Args : IStructSize
 {
     /// <summary><c>PJRT_Event_Destroy_Args_STRUCT_SIZE</c>: end of the last field, without trailing padding.</summary>
     public const int STRUCT_SIZE = 24;
+
+    static nuint IStructSize.StructSize => STRUCT_SIZE;
 
     [NativeTypeName("size_t")]
     public nuint struct_size;

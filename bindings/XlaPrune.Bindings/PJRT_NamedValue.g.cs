@@ -10,10 +10,12 @@ using System.Runtime.InteropServices;
 namespace XlaPrune.Bindings;
 
 [StructLayout(LayoutKind.Explicit, Size = 56)]
-public unsafe struct PJRT_NamedValue
+public unsafe struct PJRT_NamedValue : IStructSize
 {
     /// <summary><c>PJRT_NamedValue_STRUCT_SIZE</c>: end of the last field, without trailing padding.</summary>
     public const int STRUCT_SIZE = 56;
+
+    static nuint IStructSize.StructSize => STRUCT_SIZE;
 
     [FieldOffset(0)]
     [NativeTypeName("size_t")]

@@ -38,6 +38,25 @@ PJRT_Device* ClientState::CheckDevice(PJRT_Device* device, const char* what) con
   return device;
 }
 
+PJRT_NamedValue Int64Value(const char* name, int64_t value) {
+  PJRT_NamedValue v{};
+  v.struct_size = PJRT_NamedValue_STRUCT_SIZE;
+  v.name = name;
+  v.name_size = std::strlen(name);
+  v.type = PJRT_NamedValue_kInt64;
+  v.int64_value = value;
+  v.value_size = 1;
+  return v;
+}
+
+void DescribeCpuDevice(PJRT_DeviceDescription& description, int id) {
+  description.id = id;
+  description.process_index = 0;
+  description.debug_string = "cpu:" + std::to_string(id);
+  description.to_string = "CpuDevice(id=" + std::to_string(id) + ", process_index=0, kind=" + kDeviceKind + ")";
+  description.attributes.push_back(Int64Value("local_hardware_id", id));
+}
+
 MemoryImpl* ClientState::CheckMemory(PJRT_Memory* memory, const char* what) const {
   if (memory == nullptr) InvalidArgument(std::string(what) + " must not be null");
   auto* impl = static_cast<MemoryImpl*>(memory);
@@ -104,17 +123,6 @@ int64_t Int64Option(const PJRT_NamedValue& option, const std::string& name, int6
   return option.int64_value;
 }
 
-PJRT_NamedValue Int64Value(const char* name, int64_t value) {
-  PJRT_NamedValue v{};
-  v.struct_size = PJRT_NamedValue_STRUCT_SIZE;
-  v.name = name;
-  v.name_size = std::strlen(name);
-  v.type = PJRT_NamedValue_kInt64;
-  v.int64_value = value;
-  v.value_size = 1;
-  return v;
-}
-
 std::shared_ptr<ClientState> BuildClient(int device_count, int num_threads) {
   auto state = std::make_shared<ClientState>();
   state->num_threads = num_threads;
@@ -122,13 +130,8 @@ std::shared_ptr<ClientState> BuildClient(int device_count, int num_threads) {
     auto device = std::make_unique<PJRT_Device>();
     device->client = state.get();
     device->id = id;
-    PJRT_DeviceDescription& description = device->description;
-    description.id = id;
-    description.process_index = 0;
-    description.debug_string = "cpu:" + std::to_string(id);
-    description.to_string = "CpuDevice(id=" + std::to_string(id) + ", process_index=0, kind=cpu)";
-    description.attributes.push_back(Int64Value("local_hardware_id", id));
-    description.attributes.push_back(Int64Value("num_threads", num_threads));
+    DescribeCpuDevice(device->description, id);
+    device->description.attributes.push_back(Int64Value("num_threads", num_threads));
 
     auto memory = std::make_unique<MemoryImpl>();
     memory->vtable = &kMemoryTable;
@@ -186,8 +189,7 @@ XLAPRUNE_ENTRY(PJRT_Client_Destroy) { delete args->client; }
 
 XLAPRUNE_ENTRY(PJRT_Client_PlatformName) {
   Require(args->client, "PJRT_Client_PlatformName_Args.client");
-  args->platform_name = kPlatformName;
-  args->platform_name_size = sizeof(kPlatformName) - 1;
+  SetPlatformName(args);
 }
 
 XLAPRUNE_ENTRY(PJRT_Client_ProcessIndex) {
@@ -197,8 +199,7 @@ XLAPRUNE_ENTRY(PJRT_Client_ProcessIndex) {
 
 XLAPRUNE_ENTRY(PJRT_Client_PlatformVersion) {
   Require(args->client, "PJRT_Client_PlatformVersion_Args.client");
-  args->platform_version = kPlatformVersion;
-  args->platform_version_size = sizeof(kPlatformVersion) - 1;
+  SetPlatformVersion(args);
 }
 
 XLAPRUNE_ENTRY(PJRT_Client_Devices) {

@@ -15,32 +15,17 @@ namespace {
 constexpr char kSerializedPrefix[] = "XlaPruneCpuTopology\n";
 constexpr char kCountOption[] = "cpu_device_count";
 
-PJRT_NamedValue Int64Attribute(const char* name, int64_t value) {
-  PJRT_NamedValue v{};
-  v.struct_size = PJRT_NamedValue_STRUCT_SIZE;
-  v.name = name;
-  v.name_size = std::strlen(name);
-  v.type = PJRT_NamedValue_kInt64;
-  v.int64_value = value;
-  v.value_size = 1;
-  return v;
-}
-
 std::unique_ptr<PJRT_TopologyDescription> BuildTopology(int device_count) {
   auto topology = std::make_unique<PJRT_TopologyDescription>();
   topology->device_count = device_count;
   topology->name = "cpu:" + std::to_string(device_count);
   for (int id = 0; id < device_count; ++id) {
     auto description = std::make_unique<PJRT_DeviceDescription>();
-    description->id = id;
-    description->process_index = 0;
-    description->debug_string = "cpu:" + std::to_string(id);
-    description->to_string = "CpuDevice(id=" + std::to_string(id) + ", process_index=0, kind=cpu)";
-    description->attributes.push_back(Int64Attribute("local_hardware_id", id));
+    DescribeCpuDevice(*description, id);
     topology->descriptions.push_back(description.get());
     topology->description_storage.push_back(std::move(description));
   }
-  topology->attributes.push_back(Int64Attribute(kCountOption, device_count));
+  topology->attributes.push_back(Int64Value(kCountOption, device_count));
   return topology;
 }
 
@@ -113,14 +98,12 @@ XLAPRUNE_ENTRY(PJRT_TopologyDescription_Destroy) { delete args->topology; }
 
 XLAPRUNE_ENTRY(PJRT_TopologyDescription_PlatformName) {
   TopologyOf(args->topology, "PJRT_TopologyDescription_PlatformName_Args.topology");
-  args->platform_name = kPlatformName;
-  args->platform_name_size = sizeof(kPlatformName) - 1;
+  SetPlatformName(args);
 }
 
 XLAPRUNE_ENTRY(PJRT_TopologyDescription_PlatformVersion) {
   TopologyOf(args->topology, "PJRT_TopologyDescription_PlatformVersion_Args.topology");
-  args->platform_version = kPlatformVersion;
-  args->platform_version_size = sizeof(kPlatformVersion) - 1;
+  SetPlatformVersion(args);
 }
 
 XLAPRUNE_ENTRY(PJRT_TopologyDescription_GetDeviceDescriptions) {

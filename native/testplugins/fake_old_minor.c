@@ -74,19 +74,21 @@ static PJRT_Error *plugin_initialize(PJRT_Plugin_Initialize_Args *args) {
 static const int64_t s_fake_list[3] = {1, 2, 3};
 static PJRT_NamedValue s_attributes[2];
 
+/* Everything of a named value but the value itself. */
+static void name_value(PJRT_NamedValue *value, const char *name,
+                       PJRT_NamedValue_Type type, size_t value_size) {
+  value->struct_size = PJRT_NamedValue_STRUCT_SIZE;
+  value->name = name;
+  value->name_size = strlen(name);
+  value->type = type;
+  value->value_size = value_size;
+}
+
 static PJRT_Error *plugin_attributes(PJRT_Plugin_Attributes_Args *args) {
-  s_attributes[0].struct_size = PJRT_NamedValue_STRUCT_SIZE;
-  s_attributes[0].name = "fake_version";
-  s_attributes[0].name_size = strlen("fake_version");
-  s_attributes[0].type = PJRT_NamedValue_kInt64;
+  name_value(&s_attributes[0], "fake_version", PJRT_NamedValue_kInt64, 1);
   s_attributes[0].int64_value = 40;
-  s_attributes[0].value_size = 1;
-  s_attributes[1].struct_size = PJRT_NamedValue_STRUCT_SIZE;
-  s_attributes[1].name = "fake_list";
-  s_attributes[1].name_size = strlen("fake_list");
-  s_attributes[1].type = PJRT_NamedValue_kInt64List;
+  name_value(&s_attributes[1], "fake_list", PJRT_NamedValue_kInt64List, 3);
   s_attributes[1].int64_array_value = s_fake_list;
-  s_attributes[1].value_size = 3;
   args->attributes = s_attributes;
   args->num_attributes = 2;
   return NULL;

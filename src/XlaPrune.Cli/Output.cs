@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -20,16 +21,19 @@ internal static class Output
     public static void PrintJson<T>(T value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, Json));
 
     // NaN and infinities have no JSON spelling: they are written as null (docs/cli.md).
-    private sealed class FiniteDoubleConverter : JsonConverter<double>
+    private abstract class FiniteConverter<T> : JsonConverter<T>
+        where T : struct, IFloatingPointIeee754<T>
     {
-        public override double Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            reader.TokenType == JsonTokenType.Null ? double.NaN : reader.GetDouble();
+        public override bool HandleNull => true;
 
-        public override void Write(Utf8JsonWriter writer, double value, JsonSerializerOptions options)
+        public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            reader.TokenType == JsonTokenType.Null ? T.NaN : ReadNumber(ref reader);
+
+        public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options)
         {
-            if (double.IsFinite(value))
+            if (T.IsFinite(value))
             {
-                writer.WriteNumberValue(value);
+                WriteNumber(writer, value);
             }
             else
             {
@@ -37,27 +41,24 @@ internal static class Output
             }
         }
 
-        public override bool HandleNull => true;
+        // Each type reads and writes its own shortest spelling (a float is not widened to a double).
+        protected abstract T ReadNumber(ref Utf8JsonReader reader);
+
+        protected abstract void WriteNumber(Utf8JsonWriter writer, T value);
     }
 
-    private sealed class FiniteSingleConverter : JsonConverter<float>
+    private sealed class FiniteDoubleConverter : FiniteConverter<double>
     {
-        public override float Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            reader.TokenType == JsonTokenType.Null ? float.NaN : reader.GetSingle();
+        protected override double ReadNumber(ref Utf8JsonReader reader) => reader.GetDouble();
 
-        public override void Write(Utf8JsonWriter writer, float value, JsonSerializerOptions options)
-        {
-            if (float.IsFinite(value))
-            {
-                writer.WriteNumberValue(value);
-            }
-            else
-            {
-                writer.WriteNullValue();
-            }
-        }
+        protected override void WriteNumber(Utf8JsonWriter writer, double value) => writer.WriteNumberValue(value);
+    }
 
-        public override bool HandleNull => true;
+    private sealed class FiniteSingleConverter : FiniteConverter<float>
+    {
+        protected override float ReadNumber(ref Utf8JsonReader reader) => reader.GetSingle();
+
+        protected override void WriteNumber(Utf8JsonWriter writer, float value) => writer.WriteNumberValue(value);
     }
 
     /// <summary>Writes the whole file next to its destination, then renames it into place.</summary>

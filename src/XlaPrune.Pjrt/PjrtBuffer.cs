@@ -34,11 +34,7 @@ public sealed unsafe class PjrtBuffer : IDisposable
     {
         get
         {
-            PJRT_Buffer_ElementType_Args args = default;
-            args.struct_size = PJRT_Buffer_ElementType_Args.STRUCT_SIZE;
-            args.buffer = Pointer;
-            Plugin.Require(&Api->PJRT_Buffer_ElementType);
-            Plugin.Check(Api->PJRT_Buffer_ElementType(&args));
+            var args = Plugin.Call(&Api->PJRT_Buffer_ElementType, new PJRT_Buffer_ElementType_Args { buffer = Pointer });
             return (PjrtElementType)args.type;
         }
     }
@@ -48,11 +44,7 @@ public sealed unsafe class PjrtBuffer : IDisposable
     {
         get
         {
-            PJRT_Buffer_Dimensions_Args args = default;
-            args.struct_size = PJRT_Buffer_Dimensions_Args.STRUCT_SIZE;
-            args.buffer = Pointer;
-            Plugin.Require(&Api->PJRT_Buffer_Dimensions);
-            Plugin.Check(Api->PJRT_Buffer_Dimensions(&args));
+            var args = Plugin.Call(&Api->PJRT_Buffer_Dimensions, new PJRT_Buffer_Dimensions_Args { buffer = Pointer });
             return NativeText.ReadInt64s(args.dims, args.num_dims);
         }
     }
@@ -62,11 +54,7 @@ public sealed unsafe class PjrtBuffer : IDisposable
     {
         get
         {
-            PJRT_Buffer_UnpaddedDimensions_Args args = default;
-            args.struct_size = PJRT_Buffer_UnpaddedDimensions_Args.STRUCT_SIZE;
-            args.buffer = Pointer;
-            Plugin.Require(&Api->PJRT_Buffer_UnpaddedDimensions);
-            Plugin.Check(Api->PJRT_Buffer_UnpaddedDimensions(&args));
+            var args = Plugin.Call(&Api->PJRT_Buffer_UnpaddedDimensions, new PJRT_Buffer_UnpaddedDimensions_Args { buffer = Pointer });
             return NativeText.ReadInt64s(args.unpadded_dims, args.num_dims);
         }
     }
@@ -76,11 +64,7 @@ public sealed unsafe class PjrtBuffer : IDisposable
     {
         get
         {
-            PJRT_Buffer_DynamicDimensionIndices_Args args = default;
-            args.struct_size = PJRT_Buffer_DynamicDimensionIndices_Args.STRUCT_SIZE;
-            args.buffer = Pointer;
-            Plugin.Require(&Api->PJRT_Buffer_DynamicDimensionIndices);
-            Plugin.Check(Api->PJRT_Buffer_DynamicDimensionIndices(&args));
+            var args = Plugin.Call(&Api->PJRT_Buffer_DynamicDimensionIndices, new PJRT_Buffer_DynamicDimensionIndices_Args { buffer = Pointer });
             var result = new long[(int)args.num_dynamic_dims];
             for (var i = 0; i < result.Length; i++)
             {
@@ -96,11 +80,7 @@ public sealed unsafe class PjrtBuffer : IDisposable
     {
         get
         {
-            PJRT_Buffer_OnDeviceSizeInBytes_Args args = default;
-            args.struct_size = PJRT_Buffer_OnDeviceSizeInBytes_Args.STRUCT_SIZE;
-            args.buffer = Pointer;
-            Plugin.Require(&Api->PJRT_Buffer_OnDeviceSizeInBytes);
-            Plugin.Check(Api->PJRT_Buffer_OnDeviceSizeInBytes(&args));
+            var args = Plugin.Call(&Api->PJRT_Buffer_OnDeviceSizeInBytes, new PJRT_Buffer_OnDeviceSizeInBytes_Args { buffer = Pointer });
             return (long)args.on_device_size_in_bytes;
         }
     }
@@ -110,11 +90,7 @@ public sealed unsafe class PjrtBuffer : IDisposable
     {
         get
         {
-            PJRT_Buffer_Device_Args args = default;
-            args.struct_size = PJRT_Buffer_Device_Args.STRUCT_SIZE;
-            args.buffer = Pointer;
-            Plugin.Require(&Api->PJRT_Buffer_Device);
-            Plugin.Check(Api->PJRT_Buffer_Device(&args));
+            var args = Plugin.Call(&Api->PJRT_Buffer_Device, new PJRT_Buffer_Device_Args { buffer = Pointer });
             return _client.DeviceFor(args.device);
         }
     }
@@ -124,61 +100,27 @@ public sealed unsafe class PjrtBuffer : IDisposable
     {
         get
         {
-            PJRT_Buffer_Memory_Args args = default;
-            args.struct_size = PJRT_Buffer_Memory_Args.STRUCT_SIZE;
-            args.buffer = Pointer;
-            Plugin.Require(&Api->PJRT_Buffer_Memory);
-            Plugin.Check(Api->PJRT_Buffer_Memory(&args));
+            var args = Plugin.Call(&Api->PJRT_Buffer_Memory, new PJRT_Buffer_Memory_Args { buffer = Pointer });
             return _client.MemoryFor(args.memory);
         }
     }
 
     /// <summary>Whether the device memory was released by <see cref="Delete"/> or by donation to an execution.</summary>
-    public bool IsDeleted
-    {
-        get
-        {
-            PJRT_Buffer_IsDeleted_Args args = default;
-            args.struct_size = PJRT_Buffer_IsDeleted_Args.STRUCT_SIZE;
-            args.buffer = Pointer;
-            Plugin.Require(&Api->PJRT_Buffer_IsDeleted);
-            Plugin.Check(Api->PJRT_Buffer_IsDeleted(&args));
-            return args.is_deleted;
-        }
-    }
+    public bool IsDeleted => Plugin.Call(&Api->PJRT_Buffer_IsDeleted, new PJRT_Buffer_IsDeleted_Args { buffer = Pointer }).is_deleted;
 
     /// <summary>Whether the data lives in host memory the CPU can read directly.</summary>
-    public bool IsOnCpu
-    {
-        get
-        {
-            PJRT_Buffer_IsOnCpu_Args args = default;
-            args.struct_size = PJRT_Buffer_IsOnCpu_Args.STRUCT_SIZE;
-            args.buffer = Pointer;
-            Plugin.Require(&Api->PJRT_Buffer_IsOnCpu);
-            Plugin.Check(Api->PJRT_Buffer_IsOnCpu(&args));
-            return args.is_on_cpu;
-        }
-    }
+    public bool IsOnCpu => Plugin.Call(&Api->PJRT_Buffer_IsOnCpu, new PJRT_Buffer_IsOnCpu_Args { buffer = Pointer }).is_on_cpu;
 
     /// <summary>Frees the device memory now; the object stays until disposed and reports <see cref="IsDeleted"/>.</summary>
     public void Delete()
     {
-        PJRT_Buffer_Delete_Args args = default;
-        args.struct_size = PJRT_Buffer_Delete_Args.STRUCT_SIZE;
-        args.buffer = Pointer;
-        Plugin.Require(&Api->PJRT_Buffer_Delete);
-        Plugin.Check(Api->PJRT_Buffer_Delete(&args));
+        Plugin.Call(&Api->PJRT_Buffer_Delete, new PJRT_Buffer_Delete_Args { buffer = Pointer });
     }
 
     /// <summary>The device layout: minor-to-major order and tiles, or byte strides.</summary>
     public PjrtMemoryLayout GetMemoryLayout()
     {
-        PJRT_Buffer_GetMemoryLayout_Args args = default;
-        args.struct_size = PJRT_Buffer_GetMemoryLayout_Args.STRUCT_SIZE;
-        args.buffer = Pointer;
-        Plugin.Require(&Api->PJRT_Buffer_GetMemoryLayout);
-        Plugin.Check(Api->PJRT_Buffer_GetMemoryLayout(&args));
+        var args = Plugin.Call(&Api->PJRT_Buffer_GetMemoryLayout, new PJRT_Buffer_GetMemoryLayout_Args { buffer = Pointer });
         var layout = args.layout;
         if (layout.type == PJRT_Buffer_MemoryLayout_Type.PJRT_Buffer_MemoryLayout_Type_Strides)
         {
@@ -210,18 +152,7 @@ public sealed unsafe class PjrtBuffer : IDisposable
     }
 
     /// <summary>Bytes needed to hold the buffer on the host in its own (dense) layout.</summary>
-    public long HostSizeInBytes
-    {
-        get
-        {
-            PJRT_Buffer_ToHostBuffer_Args args = default;
-            args.struct_size = PJRT_Buffer_ToHostBuffer_Args.STRUCT_SIZE;
-            args.src = Pointer;
-            Plugin.Require(&Api->PJRT_Buffer_ToHostBuffer);
-            Plugin.Check(Api->PJRT_Buffer_ToHostBuffer(&args));
-            return (long)args.dst_size;
-        }
-    }
+    public long HostSizeInBytes => (long)Plugin.Call(&Api->PJRT_Buffer_ToHostBuffer, new PJRT_Buffer_ToHostBuffer_Args { src = Pointer }).dst_size;
 
     /// <summary>Copies the buffer to <paramref name="destination"/> and waits for the copy to finish.</summary>
     public void CopyToHost(Span<byte> destination)
@@ -312,27 +243,22 @@ public sealed unsafe class PjrtBuffer : IDisposable
     public PjrtBuffer CopyToDevice(PjrtDevice device)
     {
         ArgumentNullException.ThrowIfNull(device);
-        PJRT_Buffer_CopyToDevice_Args args = default;
-        args.struct_size = PJRT_Buffer_CopyToDevice_Args.STRUCT_SIZE;
-        args.buffer = Pointer;
-        args.dst_device = device.Pointer;
-        Plugin.Require(&Api->PJRT_Buffer_CopyToDevice);
-        Plugin.Check(Api->PJRT_Buffer_CopyToDevice(&args), PjrtObjectKind.Buffer, args.dst_buffer);
-        return new PjrtBuffer(_client, PjrtHandle.Own(Plugin, PjrtObjectKind.Buffer, args.dst_buffer, _client.Handle));
+        var args = Plugin.Create(
+            &Api->PJRT_Buffer_CopyToDevice, new PJRT_Buffer_CopyToDevice_Args { buffer = Pointer, dst_device = device.Pointer }, PjrtObjectKind.Buffer, a => (nint)a.dst_buffer);
+        return Owned(args.dst_buffer);
     }
 
     /// <summary>Copies the buffer to another memory; the caller owns the new buffer.</summary>
     public PjrtBuffer CopyToMemory(PjrtMemory memory)
     {
         ArgumentNullException.ThrowIfNull(memory);
-        PJRT_Buffer_CopyToMemory_Args args = default;
-        args.struct_size = PJRT_Buffer_CopyToMemory_Args.STRUCT_SIZE;
-        args.buffer = Pointer;
-        args.dst_memory = memory.Pointer;
-        Plugin.Require(&Api->PJRT_Buffer_CopyToMemory);
-        Plugin.Check(Api->PJRT_Buffer_CopyToMemory(&args), PjrtObjectKind.Buffer, args.dst_buffer);
-        return new PjrtBuffer(_client, PjrtHandle.Own(Plugin, PjrtObjectKind.Buffer, args.dst_buffer, _client.Handle));
+        var args = Plugin.Create(
+            &Api->PJRT_Buffer_CopyToMemory, new PJRT_Buffer_CopyToMemory_Args { buffer = Pointer, dst_memory = memory.Pointer }, PjrtObjectKind.Buffer, a => (nint)a.dst_buffer);
+        return Owned(args.dst_buffer);
     }
+
+    // A new buffer of this client that the caller owns.
+    private PjrtBuffer Owned(PJRT_Buffer* buffer) => new(_client, PjrtHandle.Own(Plugin, PjrtObjectKind.Buffer, buffer, _client.Handle));
 
     /// <summary>Destroys the native buffer (and frees its device memory).</summary>
     public void Dispose() => _handle.Dispose();

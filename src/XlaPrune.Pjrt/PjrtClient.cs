@@ -56,11 +56,7 @@ public sealed unsafe class PjrtClient : IDisposable
     {
         get
         {
-            PJRT_Client_PlatformName_Args args = default;
-            args.struct_size = PJRT_Client_PlatformName_Args.STRUCT_SIZE;
-            args.client = Pointer;
-            Plugin.Require(&Api->PJRT_Client_PlatformName);
-            Plugin.Check(Api->PJRT_Client_PlatformName(&args));
+            var args = Plugin.Call(&Api->PJRT_Client_PlatformName, new PJRT_Client_PlatformName_Args { client = Pointer });
             return NativeText.Read(args.platform_name, args.platform_name_size);
         }
     }
@@ -70,66 +66,19 @@ public sealed unsafe class PjrtClient : IDisposable
     {
         get
         {
-            PJRT_Client_PlatformVersion_Args args = default;
-            args.struct_size = PJRT_Client_PlatformVersion_Args.STRUCT_SIZE;
-            args.client = Pointer;
-            Plugin.Require(&Api->PJRT_Client_PlatformVersion);
-            Plugin.Check(Api->PJRT_Client_PlatformVersion(&args));
+            var args = Plugin.Call(&Api->PJRT_Client_PlatformVersion, new PJRT_Client_PlatformVersion_Args { client = Pointer });
             return NativeText.Read(args.platform_version, args.platform_version_size);
         }
     }
 
     /// <summary>Index of this process among the processes of a multi-process run (0 otherwise).</summary>
-    public int ProcessIndex
-    {
-        get
-        {
-            PJRT_Client_ProcessIndex_Args args = default;
-            args.struct_size = PJRT_Client_ProcessIndex_Args.STRUCT_SIZE;
-            args.client = Pointer;
-            Plugin.Require(&Api->PJRT_Client_ProcessIndex);
-            Plugin.Check(Api->PJRT_Client_ProcessIndex(&args));
-            return args.process_index;
-        }
-    }
+    public int ProcessIndex => Plugin.Call(&Api->PJRT_Client_ProcessIndex, new PJRT_Client_ProcessIndex_Args { client = Pointer }).process_index;
 
     /// <summary>Every device the client knows, addressable or not. Views valid while the client lives.</summary>
-    public IReadOnlyList<PjrtDevice> Devices
-    {
-        get
-        {
-            if (_devices is null)
-            {
-                PJRT_Client_Devices_Args args = default;
-                args.struct_size = PJRT_Client_Devices_Args.STRUCT_SIZE;
-                args.client = Pointer;
-                Plugin.Require(&Api->PJRT_Client_Devices);
-                Plugin.Check(Api->PJRT_Client_Devices(&args));
-                _devices = WrapDevices(args.devices, args.num_devices);
-            }
-
-            return _devices;
-        }
-    }
+    public IReadOnlyList<PjrtDevice> Devices => _devices ??= ReadDevices();
 
     /// <summary>The devices this process can use. Views valid while the client lives.</summary>
-    public IReadOnlyList<PjrtDevice> AddressableDevices
-    {
-        get
-        {
-            if (_addressableDevices is null)
-            {
-                PJRT_Client_AddressableDevices_Args args = default;
-                args.struct_size = PJRT_Client_AddressableDevices_Args.STRUCT_SIZE;
-                args.client = Pointer;
-                Plugin.Require(&Api->PJRT_Client_AddressableDevices);
-                Plugin.Check(Api->PJRT_Client_AddressableDevices(&args));
-                _addressableDevices = WrapDevices(args.addressable_devices, args.num_addressable_devices);
-            }
-
-            return _addressableDevices;
-        }
-    }
+    public IReadOnlyList<PjrtDevice> AddressableDevices => _addressableDevices ??= ReadAddressableDevices();
 
     /// <summary>The memories this process can address. Views valid while the client lives.</summary>
     public IReadOnlyList<PjrtMemory> AddressableMemories
@@ -138,11 +87,7 @@ public sealed unsafe class PjrtClient : IDisposable
         {
             if (_memories is null)
             {
-                PJRT_Client_AddressableMemories_Args args = default;
-                args.struct_size = PJRT_Client_AddressableMemories_Args.STRUCT_SIZE;
-                args.client = Pointer;
-                Plugin.Require(&Api->PJRT_Client_AddressableMemories);
-                Plugin.Check(Api->PJRT_Client_AddressableMemories(&args));
+                var args = Plugin.Call(&Api->PJRT_Client_AddressableMemories, new PJRT_Client_AddressableMemories_Args { client = Pointer });
                 var memories = new List<PjrtMemory>();
                 for (nuint i = 0; i < args.num_addressable_memories; i++)
                 {
@@ -159,12 +104,7 @@ public sealed unsafe class PjrtClient : IDisposable
     /// <summary>The device with global id <paramref name="id"/>.</summary>
     public PjrtDevice LookupDevice(int id)
     {
-        PJRT_Client_LookupDevice_Args args = default;
-        args.struct_size = PJRT_Client_LookupDevice_Args.STRUCT_SIZE;
-        args.client = Pointer;
-        args.id = id;
-        Plugin.Require(&Api->PJRT_Client_LookupDevice);
-        Plugin.Check(Api->PJRT_Client_LookupDevice(&args));
+        var args = Plugin.Call(&Api->PJRT_Client_LookupDevice, new PJRT_Client_LookupDevice_Args { client = Pointer, id = id });
         return DeviceFor(args.device);
     }
 
@@ -176,15 +116,14 @@ public sealed unsafe class PjrtClient : IDisposable
         var ids = new int[replicas * partitions];
         fixed (int* assignment = ids)
         {
-            PJRT_Client_DefaultDeviceAssignment_Args args = default;
-            args.struct_size = PJRT_Client_DefaultDeviceAssignment_Args.STRUCT_SIZE;
-            args.client = Pointer;
-            args.num_replicas = replicas;
-            args.num_partitions = partitions;
-            args.default_assignment_size = (nuint)ids.Length;
-            args.default_assignment = assignment;
-            Plugin.Require(&Api->PJRT_Client_DefaultDeviceAssignment);
-            Plugin.Check(Api->PJRT_Client_DefaultDeviceAssignment(&args));
+            var args = Plugin.Call(&Api->PJRT_Client_DefaultDeviceAssignment, new PJRT_Client_DefaultDeviceAssignment_Args
+            {
+                client = Pointer,
+                num_replicas = replicas,
+                num_partitions = partitions,
+                default_assignment_size = (nuint)ids.Length,
+                default_assignment = assignment,
+            });
         }
 
         var result = new int[replicas, partitions];
@@ -281,42 +220,27 @@ public sealed unsafe class PjrtClient : IDisposable
     /// <returns>An executable the caller owns and must dispose.</returns>
     public PjrtLoadedExecutable Compile(ReadOnlySpan<byte> code, ReadOnlySpan<byte> format, CompileOptions options)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        var serializedOptions = options.ToProtoBytes();
-        PJRT_Client_Compile_Args args = default;
-        fixed (byte* codeBytes = code)
-        fixed (byte* formatBytes = format)
-        fixed (byte* optionBytes = serializedOptions)
-        {
-            var program = PjrtProgramArgs.Over(codeBytes, code.Length, formatBytes, format.Length);
-            args.struct_size = PJRT_Client_Compile_Args.STRUCT_SIZE;
-            args.client = Pointer;
-            args.program = &program;
-            args.compile_options = optionBytes;
-            args.compile_options_size = (nuint)serializedOptions.Length;
-            Plugin.Require(&Api->PJRT_Client_Compile);
-            Plugin.Check(Api->PJRT_Client_Compile(&args), PjrtObjectKind.LoadedExecutable, args.executable);
-        }
-
-        return PjrtLoadedExecutable.Wrap(this, args.executable);
+        var executable = PjrtProgramArgs.Compile(code, format, options, (program, optionBytes, optionsSize) => Plugin.Create(
+            &Api->PJRT_Client_Compile,
+            new PJRT_Client_Compile_Args { client = Pointer, program = program, compile_options = optionBytes, compile_options_size = optionsSize },
+            PjrtObjectKind.LoadedExecutable,
+            a => (nint)a.executable).executable);
+        return PjrtLoadedExecutable.Wrap(this, (PJRT_LoadedExecutable*)executable);
     }
 
     /// <summary>Loads an executable produced by <see cref="PjrtLoadedExecutable.Serialize"/> on a compatible plugin.</summary>
     /// <returns>An executable the caller owns and must dispose.</returns>
     public PjrtLoadedExecutable DeserializeAndLoad(ReadOnlySpan<byte> serializedExecutable)
     {
-        PJRT_Executable_DeserializeAndLoad_Args args = default;
         fixed (byte* bytes = serializedExecutable)
         {
-            args.struct_size = PJRT_Executable_DeserializeAndLoad_Args.STRUCT_SIZE;
-            args.client = Pointer;
-            args.serialized_executable = bytes;
-            args.serialized_executable_size = (nuint)serializedExecutable.Length;
-            Plugin.Require(&Api->PJRT_Executable_DeserializeAndLoad);
-            Plugin.Check(Api->PJRT_Executable_DeserializeAndLoad(&args), PjrtObjectKind.LoadedExecutable, args.loaded_executable);
+            var args = Plugin.Create(
+                &Api->PJRT_Executable_DeserializeAndLoad,
+                new PJRT_Executable_DeserializeAndLoad_Args { client = Pointer, serialized_executable = bytes, serialized_executable_size = (nuint)serializedExecutable.Length },
+                PjrtObjectKind.LoadedExecutable,
+                a => (nint)a.loaded_executable);
+            return PjrtLoadedExecutable.Wrap(this, args.loaded_executable);
         }
-
-        return PjrtLoadedExecutable.Wrap(this, args.loaded_executable);
     }
 
     internal PjrtDevice DeviceFor(PJRT_Device* pointer)
@@ -345,6 +269,19 @@ public sealed unsafe class PjrtClient : IDisposable
         return new PjrtMemory(this, pointer);
     }
 
+    private List<PjrtDevice> ReadDevices()
+    {
+        var args = Plugin.Call(&Api->PJRT_Client_Devices, new PJRT_Client_Devices_Args { client = Pointer });
+        return WrapDevices(args.devices, args.num_devices);
+    }
+
+    private List<PjrtDevice> ReadAddressableDevices()
+    {
+        var args = Plugin.Call(&Api->PJRT_Client_AddressableDevices, new PJRT_Client_AddressableDevices_Args { client = Pointer });
+        return WrapDevices(args.addressable_devices, args.num_addressable_devices);
+    }
+
+    // Device views for the pointers; a device already in Devices keeps its view.
     private List<PjrtDevice> WrapDevices(PJRT_Device** devices, nuint count)
     {
         var result = new List<PjrtDevice>((int)count);

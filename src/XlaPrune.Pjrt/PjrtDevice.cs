@@ -37,11 +37,7 @@ public sealed unsafe class PjrtDevice : IEquatable<PjrtDevice>
     {
         get
         {
-            PJRT_Device_GetDescription_Args args = default;
-            args.struct_size = PJRT_Device_GetDescription_Args.STRUCT_SIZE;
-            args.device = Pointer;
-            Plugin.Require(&Api->PJRT_Device_GetDescription);
-            Plugin.Check(Api->PJRT_Device_GetDescription(&args));
+            var args = Plugin.Call(&Api->PJRT_Device_GetDescription, new PJRT_Device_GetDescription_Args { device = Pointer });
             return args.device_description;
         }
     }
@@ -62,43 +58,17 @@ public sealed unsafe class PjrtDevice : IEquatable<PjrtDevice>
     public IReadOnlyDictionary<string, object> Attributes => PjrtDeviceDescription.AttributesOf(Plugin, Description);
 
     /// <summary>Whether this process can use the device.</summary>
-    public bool IsAddressable
-    {
-        get
-        {
-            PJRT_Device_IsAddressable_Args args = default;
-            args.struct_size = PJRT_Device_IsAddressable_Args.STRUCT_SIZE;
-            args.device = Pointer;
-            Plugin.Require(&Api->PJRT_Device_IsAddressable);
-            Plugin.Check(Api->PJRT_Device_IsAddressable(&args));
-            return args.is_addressable;
-        }
-    }
+    public bool IsAddressable => Plugin.Call(&Api->PJRT_Device_IsAddressable, new PJRT_Device_IsAddressable_Args { device = Pointer }).is_addressable;
 
     /// <summary>The device's hardware id local to its process (-1 if it has none).</summary>
-    public int LocalHardwareId
-    {
-        get
-        {
-            PJRT_Device_LocalHardwareId_Args args = default;
-            args.struct_size = PJRT_Device_LocalHardwareId_Args.STRUCT_SIZE;
-            args.device = Pointer;
-            Plugin.Require(&Api->PJRT_Device_LocalHardwareId);
-            Plugin.Check(Api->PJRT_Device_LocalHardwareId(&args));
-            return args.local_hardware_id;
-        }
-    }
+    public int LocalHardwareId => Plugin.Call(&Api->PJRT_Device_LocalHardwareId, new PJRT_Device_LocalHardwareId_Args { device = Pointer }).local_hardware_id;
 
     /// <summary>Memories this device can address.</summary>
     public IReadOnlyList<PjrtMemory> AddressableMemories
     {
         get
         {
-            PJRT_Device_AddressableMemories_Args args = default;
-            args.struct_size = PJRT_Device_AddressableMemories_Args.STRUCT_SIZE;
-            args.device = Pointer;
-            Plugin.Require(&Api->PJRT_Device_AddressableMemories);
-            Plugin.Check(Api->PJRT_Device_AddressableMemories(&args));
+            var args = Plugin.Call(&Api->PJRT_Device_AddressableMemories, new PJRT_Device_AddressableMemories_Args { device = Pointer });
             var result = new List<PjrtMemory>();
             for (nuint i = 0; i < args.num_memories; i++)
             {
@@ -114,11 +84,7 @@ public sealed unsafe class PjrtDevice : IEquatable<PjrtDevice>
     {
         get
         {
-            PJRT_Device_DefaultMemory_Args args = default;
-            args.struct_size = PJRT_Device_DefaultMemory_Args.STRUCT_SIZE;
-            args.device = Pointer;
-            Plugin.Require(&Api->PJRT_Device_DefaultMemory);
-            Plugin.Check(Api->PJRT_Device_DefaultMemory(&args));
+            var args = Plugin.Call(&Api->PJRT_Device_DefaultMemory, new PJRT_Device_DefaultMemory_Args { device = Pointer });
             return _client.MemoryFor(args.memory);
         }
     }
@@ -126,11 +92,7 @@ public sealed unsafe class PjrtDevice : IEquatable<PjrtDevice>
     /// <summary>Current allocator statistics of the device (<c>PJRT_Device_MemoryStats</c>).</summary>
     public PjrtMemoryStats GetMemoryStats()
     {
-        PJRT_Device_MemoryStats_Args args = default;
-        args.struct_size = PJRT_Device_MemoryStats_Args.STRUCT_SIZE;
-        args.device = Pointer;
-        Plugin.Require(&Api->PJRT_Device_MemoryStats);
-        Plugin.Check(Api->PJRT_Device_MemoryStats(&args));
+        var args = Plugin.Call(&Api->PJRT_Device_MemoryStats, new PJRT_Device_MemoryStats_Args { device = Pointer });
         return new PjrtMemoryStats(
             args.bytes_in_use,
             args.peak_bytes_in_use_is_set ? args.peak_bytes_in_use : null,
@@ -154,11 +116,7 @@ public sealed unsafe class PjrtDevice : IEquatable<PjrtDevice>
     /// <inheritdoc/>
     public override string ToString()
     {
-        PJRT_DeviceDescription_ToString_Args args = default;
-        args.struct_size = PJRT_DeviceDescription_ToString_Args.STRUCT_SIZE;
-        args.device_description = Description;
-        Plugin.Require(&Api->PJRT_DeviceDescription_ToString);
-        Plugin.Check(Api->PJRT_DeviceDescription_ToString(&args));
+        var args = Plugin.Call(&Api->PJRT_DeviceDescription_ToString, new PJRT_DeviceDescription_ToString_Args { device_description = Description });
         return NativeText.Read(args.to_string, args.to_string_size);
     }
 }

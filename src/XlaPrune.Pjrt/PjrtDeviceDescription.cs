@@ -17,58 +17,28 @@ public sealed record PjrtDeviceDescription(int Id, int ProcessIndex, string Kind
         new(IdOf(plugin, description), ProcessIndexOf(plugin, description), KindOf(plugin, description),
             DebugStringOf(plugin, description), AttributesOf(plugin, description));
 
-    internal static unsafe int IdOf(PjrtPlugin plugin, PJRT_DeviceDescription* description)
-    {
-        var api = plugin.Api;
-        PJRT_DeviceDescription_Id_Args args = default;
-        args.struct_size = PJRT_DeviceDescription_Id_Args.STRUCT_SIZE;
-        args.device_description = description;
-        plugin.Require(&api->PJRT_DeviceDescription_Id);
-        plugin.Check(api->PJRT_DeviceDescription_Id(&args));
-        return args.id;
-    }
+    internal static unsafe int IdOf(PjrtPlugin plugin, PJRT_DeviceDescription* description) =>
+        plugin.Call(&plugin.Api->PJRT_DeviceDescription_Id, new PJRT_DeviceDescription_Id_Args { device_description = description }).id;
 
-    internal static unsafe int ProcessIndexOf(PjrtPlugin plugin, PJRT_DeviceDescription* description)
-    {
-        var api = plugin.Api;
-        PJRT_DeviceDescription_ProcessIndex_Args args = default;
-        args.struct_size = PJRT_DeviceDescription_ProcessIndex_Args.STRUCT_SIZE;
-        args.device_description = description;
-        plugin.Require(&api->PJRT_DeviceDescription_ProcessIndex);
-        plugin.Check(api->PJRT_DeviceDescription_ProcessIndex(&args));
-        return args.process_index;
-    }
+    internal static unsafe int ProcessIndexOf(PjrtPlugin plugin, PJRT_DeviceDescription* description) =>
+        plugin.Call(&plugin.Api->PJRT_DeviceDescription_ProcessIndex, new PJRT_DeviceDescription_ProcessIndex_Args { device_description = description })
+            .process_index;
 
     internal static unsafe string KindOf(PjrtPlugin plugin, PJRT_DeviceDescription* description)
     {
-        var api = plugin.Api;
-        PJRT_DeviceDescription_Kind_Args args = default;
-        args.struct_size = PJRT_DeviceDescription_Kind_Args.STRUCT_SIZE;
-        args.device_description = description;
-        plugin.Require(&api->PJRT_DeviceDescription_Kind);
-        plugin.Check(api->PJRT_DeviceDescription_Kind(&args));
+        var args = plugin.Call(&plugin.Api->PJRT_DeviceDescription_Kind, new PJRT_DeviceDescription_Kind_Args { device_description = description });
         return NativeText.Read(args.device_kind, args.device_kind_size);
     }
 
     internal static unsafe string DebugStringOf(PjrtPlugin plugin, PJRT_DeviceDescription* description)
     {
-        var api = plugin.Api;
-        PJRT_DeviceDescription_DebugString_Args args = default;
-        args.struct_size = PJRT_DeviceDescription_DebugString_Args.STRUCT_SIZE;
-        args.device_description = description;
-        plugin.Require(&api->PJRT_DeviceDescription_DebugString);
-        plugin.Check(api->PJRT_DeviceDescription_DebugString(&args));
+        var args = plugin.Call(&plugin.Api->PJRT_DeviceDescription_DebugString, new PJRT_DeviceDescription_DebugString_Args { device_description = description });
         return NativeText.Read(args.debug_string, args.debug_string_size);
     }
 
     internal static unsafe IReadOnlyDictionary<string, object> AttributesOf(PjrtPlugin plugin, PJRT_DeviceDescription* description)
     {
-        var api = plugin.Api;
-        PJRT_DeviceDescription_Attributes_Args args = default;
-        args.struct_size = PJRT_DeviceDescription_Attributes_Args.STRUCT_SIZE;
-        args.device_description = description;
-        plugin.Require(&api->PJRT_DeviceDescription_Attributes);
-        plugin.Check(api->PJRT_DeviceDescription_Attributes(&args));
+        var args = plugin.Call(&plugin.Api->PJRT_DeviceDescription_Attributes, new PJRT_DeviceDescription_Attributes_Args { device_description = description });
         return PjrtNamedValues.Read(args.attributes, args.num_attributes);
     }
 }

@@ -28,11 +28,7 @@ public sealed unsafe class PjrtExecutable : IDisposable
     {
         get
         {
-            PJRT_Executable_Name_Args args = default;
-            args.struct_size = PJRT_Executable_Name_Args.STRUCT_SIZE;
-            args.executable = Pointer;
-            Plugin.Require(&Api->PJRT_Executable_Name);
-            Plugin.Check(Api->PJRT_Executable_Name(&args));
+            var args = Plugin.Call(&Api->PJRT_Executable_Name, new PJRT_Executable_Name_Args { executable = Pointer });
             return NativeText.Read(args.executable_name, args.executable_name_size);
         }
     }
@@ -42,11 +38,7 @@ public sealed unsafe class PjrtExecutable : IDisposable
     {
         get
         {
-            PJRT_Executable_NumReplicas_Args args = default;
-            args.struct_size = PJRT_Executable_NumReplicas_Args.STRUCT_SIZE;
-            args.executable = Pointer;
-            Plugin.Require(&Api->PJRT_Executable_NumReplicas);
-            Plugin.Check(Api->PJRT_Executable_NumReplicas(&args));
+            var args = Plugin.Call(&Api->PJRT_Executable_NumReplicas, new PJRT_Executable_NumReplicas_Args { executable = Pointer });
             return checked((int)args.num_replicas);
         }
     }
@@ -56,11 +48,7 @@ public sealed unsafe class PjrtExecutable : IDisposable
     {
         get
         {
-            PJRT_Executable_NumPartitions_Args args = default;
-            args.struct_size = PJRT_Executable_NumPartitions_Args.STRUCT_SIZE;
-            args.executable = Pointer;
-            Plugin.Require(&Api->PJRT_Executable_NumPartitions);
-            Plugin.Check(Api->PJRT_Executable_NumPartitions(&args));
+            var args = Plugin.Call(&Api->PJRT_Executable_NumPartitions, new PJRT_Executable_NumPartitions_Args { executable = Pointer });
             return checked((int)args.num_partitions);
         }
     }
@@ -70,11 +58,7 @@ public sealed unsafe class PjrtExecutable : IDisposable
     {
         get
         {
-            PJRT_Executable_NumOutputs_Args args = default;
-            args.struct_size = PJRT_Executable_NumOutputs_Args.STRUCT_SIZE;
-            args.executable = Pointer;
-            Plugin.Require(&Api->PJRT_Executable_NumOutputs);
-            Plugin.Check(Api->PJRT_Executable_NumOutputs(&args));
+            var args = Plugin.Call(&Api->PJRT_Executable_NumOutputs, new PJRT_Executable_NumOutputs_Args { executable = Pointer });
             return checked((int)args.num_outputs);
         }
     }
@@ -84,11 +68,10 @@ public sealed unsafe class PjrtExecutable : IDisposable
     {
         get
         {
-            PJRT_Executable_SizeOfGeneratedCodeInBytes_Args args = default;
-            args.struct_size = PJRT_Executable_SizeOfGeneratedCodeInBytes_Args.STRUCT_SIZE;
-            args.executable = Pointer;
-            Plugin.Require(&Api->PJRT_Executable_SizeOfGeneratedCodeInBytes);
-            Plugin.Check(Api->PJRT_Executable_SizeOfGeneratedCodeInBytes(&args));
+            var args = Plugin.Call(&Api->PJRT_Executable_SizeOfGeneratedCodeInBytes, new PJRT_Executable_SizeOfGeneratedCodeInBytes_Args
+            {
+                executable = Pointer,
+            });
             return args.size_in_bytes;
         }
     }
@@ -98,11 +81,7 @@ public sealed unsafe class PjrtExecutable : IDisposable
     {
         get
         {
-            PJRT_Executable_OutputElementTypes_Args args = default;
-            args.struct_size = PJRT_Executable_OutputElementTypes_Args.STRUCT_SIZE;
-            args.executable = Pointer;
-            Plugin.Require(&Api->PJRT_Executable_OutputElementTypes);
-            Plugin.Check(Api->PJRT_Executable_OutputElementTypes(&args));
+            var args = Plugin.Call(&Api->PJRT_Executable_OutputElementTypes, new PJRT_Executable_OutputElementTypes_Args { executable = Pointer });
             var result = new PjrtElementType[(int)args.num_output_types];
             for (var i = 0; i < result.Length; i++)
             {
@@ -118,11 +97,7 @@ public sealed unsafe class PjrtExecutable : IDisposable
     {
         get
         {
-            PJRT_Executable_OutputDimensions_Args args = default;
-            args.struct_size = PJRT_Executable_OutputDimensions_Args.STRUCT_SIZE;
-            args.executable = Pointer;
-            Plugin.Require(&Api->PJRT_Executable_OutputDimensions);
-            Plugin.Check(Api->PJRT_Executable_OutputDimensions(&args));
+            var args = Plugin.Call(&Api->PJRT_Executable_OutputDimensions, new PJRT_Executable_OutputDimensions_Args { executable = Pointer });
             var result = new List<long[]>();
             var next = args.dims;
             for (nuint i = 0; i < args.num_outputs; i++)
@@ -141,11 +116,7 @@ public sealed unsafe class PjrtExecutable : IDisposable
     {
         get
         {
-            PJRT_Executable_OutputMemoryKinds_Args args = default;
-            args.struct_size = PJRT_Executable_OutputMemoryKinds_Args.STRUCT_SIZE;
-            args.executable = Pointer;
-            Plugin.Require(&Api->PJRT_Executable_OutputMemoryKinds);
-            Plugin.Check(Api->PJRT_Executable_OutputMemoryKinds(&args));
+            var args = Plugin.Call(&Api->PJRT_Executable_OutputMemoryKinds, new PJRT_Executable_OutputMemoryKinds_Args { executable = Pointer });
             var result = new string[(int)args.num_outputs];
             for (var i = 0; i < result.Length; i++)
             {
@@ -161,11 +132,7 @@ public sealed unsafe class PjrtExecutable : IDisposable
     {
         get
         {
-            PJRT_Executable_Fingerprint_Args args = default;
-            args.struct_size = PJRT_Executable_Fingerprint_Args.STRUCT_SIZE;
-            args.executable = Pointer;
-            Plugin.Require(&Api->PJRT_Executable_Fingerprint);
-            Plugin.Check(Api->PJRT_Executable_Fingerprint(&args));
+            var args = Plugin.Call(&Api->PJRT_Executable_Fingerprint, new PJRT_Executable_Fingerprint_Args { executable = Pointer });
             return NativeText.Read(args.executable_fingerprint, args.executable_fingerprint_size);
         }
     }
@@ -174,11 +141,10 @@ public sealed unsafe class PjrtExecutable : IDisposable
     /// <summary>The compiler's memory statistics for the program.</summary>
     public CompiledMemoryStats GetCompiledMemoryStats()
     {
-        PJRT_Executable_GetCompiledMemoryStats_Args args = default;
-        args.struct_size = PJRT_Executable_GetCompiledMemoryStats_Args.STRUCT_SIZE;
-        args.executable = Pointer;
-        Plugin.Require(&Api->PJRT_Executable_GetCompiledMemoryStats);
-        Plugin.Check(Api->PJRT_Executable_GetCompiledMemoryStats(&args));
+        var args = Plugin.Call(&Api->PJRT_Executable_GetCompiledMemoryStats, new PJRT_Executable_GetCompiledMemoryStats_Args
+        {
+            executable = Pointer,
+        });
         return new CompiledMemoryStats(
             args.generated_code_size_in_bytes,
             args.argument_size_in_bytes,
@@ -197,11 +163,7 @@ public sealed unsafe class PjrtExecutable : IDisposable
     /// <summary>The compiler's cost analysis (for example <c>flops</c>, <c>bytes accessed</c>); values are string, long, long[], float or bool.</summary>
     public IReadOnlyDictionary<string, object> GetCostAnalysis()
     {
-        PJRT_Executable_GetCostAnalysis_Args args = default;
-        args.struct_size = PJRT_Executable_GetCostAnalysis_Args.STRUCT_SIZE;
-        args.executable = Pointer;
-        Plugin.Require(&Api->PJRT_Executable_GetCostAnalysis);
-        Plugin.Check(Api->PJRT_Executable_GetCostAnalysis(&args));
+        var args = Plugin.Call(&Api->PJRT_Executable_GetCostAnalysis, new PJRT_Executable_GetCostAnalysis_Args { executable = Pointer });
         return PjrtNamedValues.Read(args.properties, args.num_properties);
     }
 
@@ -232,11 +194,7 @@ public sealed unsafe class PjrtExecutable : IDisposable
     /// <summary>The executable as bytes that <see cref="PjrtClient.DeserializeAndLoad"/> accepts on a compatible plugin.</summary>
     public byte[] Serialize()
     {
-        PJRT_Executable_Serialize_Args args = default;
-        args.struct_size = PJRT_Executable_Serialize_Args.STRUCT_SIZE;
-        args.executable = Pointer;
-        Plugin.Require(&Api->PJRT_Executable_Serialize);
-        Plugin.Check(Api->PJRT_Executable_Serialize(&args));
+        var args = Plugin.Call(&Api->PJRT_Executable_Serialize, new PJRT_Executable_Serialize_Args { executable = Pointer });
         try
         {
             return new ReadOnlySpan<byte>(args.serialized_bytes, checked((int)args.serialized_bytes_size)).ToArray();

@@ -28,57 +28,27 @@ public sealed unsafe class PjrtMemory : IEquatable<PjrtMemory>
     private PJRT_Api* Api => _client.Api;
 
     /// <summary>Memory id.</summary>
-    public int Id
-    {
-        get
-        {
-            PJRT_Memory_Id_Args args = default;
-            args.struct_size = PJRT_Memory_Id_Args.STRUCT_SIZE;
-            args.memory = Pointer;
-            Plugin.Require(&Api->PJRT_Memory_Id);
-            Plugin.Check(Api->PJRT_Memory_Id(&args));
-            return args.id;
-        }
-    }
+    public int Id => Plugin.Call(&Api->PJRT_Memory_Id, new PJRT_Memory_Id_Args { memory = Pointer }).id;
 
     /// <summary>Memory kind, for example <c>device</c> or <c>pinned_host</c>.</summary>
     public string Kind
     {
         get
         {
-            PJRT_Memory_Kind_Args args = default;
-            args.struct_size = PJRT_Memory_Kind_Args.STRUCT_SIZE;
-            args.memory = Pointer;
-            Plugin.Require(&Api->PJRT_Memory_Kind);
-            Plugin.Check(Api->PJRT_Memory_Kind(&args));
+            var args = Plugin.Call(&Api->PJRT_Memory_Kind, new PJRT_Memory_Kind_Args { memory = Pointer });
             return NativeText.Read(args.kind, args.kind_size);
         }
     }
 
     /// <summary>Platform-specific numeric id of <see cref="Kind"/>.</summary>
-    public int KindId
-    {
-        get
-        {
-            PJRT_Memory_Kind_Id_Args args = default;
-            args.struct_size = PJRT_Memory_Kind_Id_Args.STRUCT_SIZE;
-            args.memory = Pointer;
-            Plugin.Require(&Api->PJRT_Memory_Kind_Id);
-            Plugin.Check(Api->PJRT_Memory_Kind_Id(&args));
-            return args.kind_id;
-        }
-    }
+    public int KindId => Plugin.Call(&Api->PJRT_Memory_Kind_Id, new PJRT_Memory_Kind_Id_Args { memory = Pointer }).kind_id;
 
     /// <summary>A detailed description for logs.</summary>
     public string DebugString
     {
         get
         {
-            PJRT_Memory_DebugString_Args args = default;
-            args.struct_size = PJRT_Memory_DebugString_Args.STRUCT_SIZE;
-            args.memory = Pointer;
-            Plugin.Require(&Api->PJRT_Memory_DebugString);
-            Plugin.Check(Api->PJRT_Memory_DebugString(&args));
+            var args = Plugin.Call(&Api->PJRT_Memory_DebugString, new PJRT_Memory_DebugString_Args { memory = Pointer });
             return NativeText.Read(args.debug_string, args.debug_string_size);
         }
     }
@@ -88,11 +58,7 @@ public sealed unsafe class PjrtMemory : IEquatable<PjrtMemory>
     {
         get
         {
-            PJRT_Memory_AddressableByDevices_Args args = default;
-            args.struct_size = PJRT_Memory_AddressableByDevices_Args.STRUCT_SIZE;
-            args.memory = Pointer;
-            Plugin.Require(&Api->PJRT_Memory_AddressableByDevices);
-            Plugin.Check(Api->PJRT_Memory_AddressableByDevices(&args));
+            var args = Plugin.Call(&Api->PJRT_Memory_AddressableByDevices, new PJRT_Memory_AddressableByDevices_Args { memory = Pointer });
             var result = new List<PjrtDevice>();
             for (nuint i = 0; i < args.num_devices; i++)
             {
@@ -115,11 +81,7 @@ public sealed unsafe class PjrtMemory : IEquatable<PjrtMemory>
     /// <inheritdoc/>
     public override string ToString()
     {
-        PJRT_Memory_ToString_Args args = default;
-        args.struct_size = PJRT_Memory_ToString_Args.STRUCT_SIZE;
-        args.memory = Pointer;
-        Plugin.Require(&Api->PJRT_Memory_ToString);
-        Plugin.Check(Api->PJRT_Memory_ToString(&args));
+        var args = Plugin.Call(&Api->PJRT_Memory_ToString, new PJRT_Memory_ToString_Args { memory = Pointer });
         return NativeText.Read(args.to_string, args.to_string_size);
     }
 }

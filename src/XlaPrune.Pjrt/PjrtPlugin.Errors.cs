@@ -38,6 +38,40 @@ public sealed unsafe partial class PjrtPlugin
     }
 
     /// <summary>
+    /// One PJRT call, the calling convention in one place: fills in <c>struct_size</c>, checks that
+    /// <paramref name="slot"/> (the address of a <c>PJRT_Api</c> field) is present (<see cref="Require"/>), calls it and
+    /// funnels an error (<see cref="Check(PJRT_Error*, string)"/>). Returns the args as the plugin filled them in. Calls
+    /// that create an object use <see cref="Create{TArgs}"/> instead, so that a half-made output is destroyed.
+    /// </summary>
+    internal TArgs Call<TArgs>(delegate* unmanaged[Cdecl]<TArgs*, PJRT_Error*>* slot, TArgs args, [CallerArgumentExpression(nameof(slot))] string expression = "")
+        where TArgs : unmanaged, IStructSize
+    {
+        *(nuint*)&args = TArgs.StructSize; // IStructSize: struct_size is the first field
+        Require(slot, expression);
+        Check((*slot)(&args), expression);
+        return args;
+    }
+
+    /// <summary>
+    /// <see cref="Call{TArgs}"/> for a call that creates an object: on error, the object the plugin made anyway (read from
+    /// the args by <paramref name="output"/>) is destroyed before the error is thrown.
+    /// </summary>
+    internal TArgs Create<TArgs>(
+        delegate* unmanaged[Cdecl]<TArgs*, PJRT_Error*>* slot,
+        TArgs args,
+        PjrtObjectKind outputKind,
+        Func<TArgs, nint> output,
+        [CallerArgumentExpression(nameof(slot))] string expression = "")
+        where TArgs : unmanaged, IStructSize
+    {
+        *(nuint*)&args = TArgs.StructSize; // IStructSize: struct_size is the first field
+        Require(slot, expression);
+        var error = (*slot)(&args);
+        Check(error, outputKind, (void*)output(args), expression);
+        return args;
+    }
+
+    /// <summary>
     /// An UNIMPLEMENTED error whose message does not name the call gets the call's name in front (a plugin may say only
     /// "not implemented"); other errors pass unchanged.
     /// </summary>
@@ -49,7 +83,7 @@ public sealed unsafe partial class PjrtPlugin
             : new PjrtException(error.Code, $"{name}: {error.Message}");
     }
 
-    // "Api->PJRT_Compile(&args)" -> "PJRT_Compile".
+    // "Api->PJRT_Compile(&args)" or "&Api->PJRT_Compile" -> "PJRT_Compile".
     private static string CallName(string expression)
     {
         var arrow = expression.LastIndexOf("->", StringComparison.Ordinal);

@@ -120,10 +120,7 @@ public sealed unsafe partial class PjrtPlugin
         var plugin = new PjrtPlugin(path, api, candidate.CreateOptions);
         try
         {
-            PJRT_Plugin_Initialize_Args args = default;
-            args.struct_size = PJRT_Plugin_Initialize_Args.STRUCT_SIZE;
-            plugin.Require(&api->PJRT_Plugin_Initialize);
-            plugin.Check(api->PJRT_Plugin_Initialize(&args));
+            plugin.Call(&api->PJRT_Plugin_Initialize, new PJRT_Plugin_Initialize_Args());
         }
         catch (PjrtException e)
         {

@@ -63,11 +63,10 @@ public sealed unsafe class PjrtTopology : IDisposable
     {
         get
         {
-            PJRT_TopologyDescription_PlatformName_Args args = default;
-            args.struct_size = PJRT_TopologyDescription_PlatformName_Args.STRUCT_SIZE;
-            args.topology = Pointer;
-            Plugin.Require(&Api->PJRT_TopologyDescription_PlatformName);
-            Plugin.Check(Api->PJRT_TopologyDescription_PlatformName(&args));
+            var args = Plugin.Call(&Api->PJRT_TopologyDescription_PlatformName, new PJRT_TopologyDescription_PlatformName_Args
+            {
+                topology = Pointer,
+            });
             return NativeText.Read(args.platform_name, args.platform_name_size);
         }
     }
@@ -77,11 +76,10 @@ public sealed unsafe class PjrtTopology : IDisposable
     {
         get
         {
-            PJRT_TopologyDescription_PlatformVersion_Args args = default;
-            args.struct_size = PJRT_TopologyDescription_PlatformVersion_Args.STRUCT_SIZE;
-            args.topology = Pointer;
-            Plugin.Require(&Api->PJRT_TopologyDescription_PlatformVersion);
-            Plugin.Check(Api->PJRT_TopologyDescription_PlatformVersion(&args));
+            var args = Plugin.Call(&Api->PJRT_TopologyDescription_PlatformVersion, new PJRT_TopologyDescription_PlatformVersion_Args
+            {
+                topology = Pointer,
+            });
             return NativeText.Read(args.platform_version, args.platform_version_size);
         }
     }
@@ -91,11 +89,7 @@ public sealed unsafe class PjrtTopology : IDisposable
     {
         get
         {
-            PJRT_TopologyDescription_Attributes_Args args = default;
-            args.struct_size = PJRT_TopologyDescription_Attributes_Args.STRUCT_SIZE;
-            args.topology = Pointer;
-            Plugin.Require(&Api->PJRT_TopologyDescription_Attributes);
-            Plugin.Check(Api->PJRT_TopologyDescription_Attributes(&args));
+            var args = Plugin.Call(&Api->PJRT_TopologyDescription_Attributes, new PJRT_TopologyDescription_Attributes_Args { topology = Pointer });
             return PjrtNamedValues.Read(args.attributes, args.num_attributes);
         }
     }
@@ -105,11 +99,10 @@ public sealed unsafe class PjrtTopology : IDisposable
     {
         get
         {
-            PJRT_TopologyDescription_GetDeviceDescriptions_Args args = default;
-            args.struct_size = PJRT_TopologyDescription_GetDeviceDescriptions_Args.STRUCT_SIZE;
-            args.topology = Pointer;
-            Plugin.Require(&Api->PJRT_TopologyDescription_GetDeviceDescriptions);
-            Plugin.Check(Api->PJRT_TopologyDescription_GetDeviceDescriptions(&args));
+            var args = Plugin.Call(&Api->PJRT_TopologyDescription_GetDeviceDescriptions, new PJRT_TopologyDescription_GetDeviceDescriptions_Args
+            {
+                topology = Pointer,
+            });
             var result = new List<PjrtDeviceDescription>();
             for (nuint i = 0; i < args.num_descriptions; i++)
             {
@@ -123,11 +116,7 @@ public sealed unsafe class PjrtTopology : IDisposable
     /// <summary>The topology as bytes (plugin-defined format).</summary>
     public byte[] Serialize()
     {
-        PJRT_TopologyDescription_Serialize_Args args = default;
-        args.struct_size = PJRT_TopologyDescription_Serialize_Args.STRUCT_SIZE;
-        args.topology = Pointer;
-        Plugin.Require(&Api->PJRT_TopologyDescription_Serialize);
-        Plugin.Check(Api->PJRT_TopologyDescription_Serialize(&args));
+        var args = Plugin.Call(&Api->PJRT_TopologyDescription_Serialize, new PJRT_TopologyDescription_Serialize_Args { topology = Pointer });
         try
         {
             return new ReadOnlySpan<byte>(args.serialized_bytes, checked((int)args.serialized_bytes_size)).ToArray();
@@ -151,24 +140,12 @@ public sealed unsafe class PjrtTopology : IDisposable
     /// <exception cref="PjrtException">The compile failed, or the plugin lacks <c>PJRT_Compile</c> (UNIMPLEMENTED).</exception>
     public PjrtExecutable Compile(ReadOnlySpan<byte> code, ReadOnlySpan<byte> format, CompileOptions options)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        var serializedOptions = options.ToProtoBytes();
-        PJRT_Compile_Args args = default;
-        fixed (byte* codeBytes = code)
-        fixed (byte* formatBytes = format)
-        fixed (byte* optionBytes = serializedOptions)
-        {
-            var program = PjrtProgramArgs.Over(codeBytes, code.Length, formatBytes, format.Length);
-            args.struct_size = PJRT_Compile_Args.STRUCT_SIZE;
-            args.topology = Pointer;
-            args.program = &program;
-            args.compile_options = optionBytes;
-            args.compile_options_size = (nuint)serializedOptions.Length;
-            Plugin.Require(&Api->PJRT_Compile);
-            Plugin.Check(Api->PJRT_Compile(&args), PjrtObjectKind.Executable, args.executable);
-        }
-
-        return PjrtExecutable.Own(Plugin, args.executable, parent: null);
+        var executable = PjrtProgramArgs.Compile(code, format, options, (program, optionBytes, optionsSize) => Plugin.Create(
+            &Api->PJRT_Compile,
+            new PJRT_Compile_Args { topology = Pointer, program = program, compile_options = optionBytes, compile_options_size = optionsSize },
+            PjrtObjectKind.Executable,
+            a => (nint)a.executable).executable);
+        return PjrtExecutable.Own(Plugin, (PJRT_Executable*)executable, parent: null);
     }
 
     /// <inheritdoc/>

@@ -63,7 +63,7 @@ public static class ReportWriter
         var sb = new StringBuilder();
         Header(sb, context);
         Protocol(sb, context);
-        Findings(sb, cells);
+        Findings(sb, context, cells);
         Summary(sb, context, cells);
         EveryCell(sb, context, cells);
         PaddedBytes(sb, cells);
@@ -92,10 +92,10 @@ public static class ReportWriter
     }
 
     // Each claim's verdict, computed from the cells by Verdicts (never written by hand).
-    private static void Findings(StringBuilder sb, IReadOnlyList<CellResult> cells)
+    private static void Findings(StringBuilder sb, ReportContext context, IReadOnlyList<CellResult> cells)
     {
         sb.Append("## Findings (computed from the cells)\n\n| claim | verdict | the numbers behind it |\n| --- | --- | --- |\n");
-        foreach (var v in Verdicts.All(cells))
+        foreach (var v in Verdicts.All(cells, 1.0 / context.Original.Classes))
         {
             sb.Append(CultureInfo.InvariantCulture, $"| {v.Id}: {v.Claim} | **{Verdicts.Name(v.Verdict)}** | {v.Evidence} |\n");
         }

@@ -33,8 +33,18 @@ public static class Verdicts
 
     private static readonly CultureInfo s_ic = CultureInfo.InvariantCulture;
 
-    /// <summary>All five verdicts. The method the single-method claims (C1, C4, C5) are judged on is <paramref name="primary"/>, or the first of slimming-reload, any reload method, any method.</summary>
-    public static IReadOnlyList<ClaimVerdict> All(IReadOnlyList<CellResult> cells, string? primary = null)
+    /// <summary>
+    /// A baseline must close at least this share of the gap between chance and perfect accuracy before
+    /// "no loss" (C1) or "the loss steepens" (C4) means anything: a model at chance loses nothing when pruned.
+    /// </summary>
+    public const double LearnedShare = 0.5;
+
+    /// <summary>
+    /// All five verdicts. The method the single-method claims (C1, C4, C5) are judged on is <paramref name="primary"/>,
+    /// or the first of slimming-reload, any reload method, any method. <paramref name="chance"/> is the accuracy of
+    /// guessing (1 / classes); C1 and C4 are inconclusive while the baseline stays near it.
+    /// </summary>
+    public static IReadOnlyList<ClaimVerdict> All(IReadOnlyList<CellResult> cells, double chance = 0, string? primary = null)
     {
         ArgumentNullException.ThrowIfNull(cells);
         var methods = Summaries.Methods(cells);
@@ -43,22 +53,27 @@ public static class Verdicts
         var c3 = methods.Contains("slimming-reload") && methods.Contains("l1-reload") ? ("slimming-reload", "l1-reload") : ("slimming-scratch", "l1-scratch");
         return
         [
-            LosslessRatio(cells, primary),
+            LosslessRatio(cells, primary, chance),
             Paired(cells, "C2", "Reloading the surviving weights beats training the pruned network from scratch.", c2.Item1, c2.Item2),
             Paired(cells, "C3", "BN-scale importance (Network Slimming) beats filter L1 (Li et al.).", c3.Item1, c3.Item2),
-            Steepening(cells, primary),
+            Steepening(cells, primary, chance),
             SublinearSavings(cells, primary),
         ];
     }
 
     /// <summary>C1: the largest achieved ratio whose accuracy interval reaches the baseline's (overlaps it or lies above).</summary>
-    public static ClaimVerdict LosslessRatio(IReadOnlyList<CellResult> cells, string method)
+    public static ClaimVerdict LosslessRatio(IReadOnlyList<CellResult> cells, string method, double chance = 0)
     {
         const string Claim = "VGG-16 prunes about 30 % of its channels with no accuracy loss.";
         var table = Summaries.BySeed(cells, method);
         if (!table.TryGetValue(0, out var baseCells) || table.Count < 2)
         {
             return new("C1", Claim, Verdict.Inconclusive, $"{method}: the study needs ratio 0 and at least one pruned ratio");
+        }
+
+        if (NearChance(baseCells.Values, chance) is { } tooWeak)
+        {
+            return new("C1", Claim, Verdict.Inconclusive, $"{method}: {tooWeak}");
         }
 
         var baseline = Statistics.Interval([.. baseCells.Values.Select(c => c.Accuracy)]);
@@ -107,7 +122,7 @@ public static class Verdicts
     /// C4: per seed, the mean second divided difference of accuracy along the achieved ratio (ratio 0 included);
     /// a steepening loss makes it negative. Holds when its t interval lies below 0, fails when above.
     /// </summary>
-    public static ClaimVerdict Steepening(IReadOnlyList<CellResult> cells, string method)
+    public static ClaimVerdict Steepening(IReadOnlyList<CellResult> cells, string method, double chance = 0)
     {
         const string Claim = "The accuracy loss steepens as the pruned ratio grows.";
         var table = Summaries.BySeed(cells, method);
@@ -115,6 +130,11 @@ public static class Verdicts
         if (table.Count < 3 || seeds.Count == 0)
         {
             return new("C4", Claim, Verdict.Inconclusive, $"{method}: second differences need at least three ratios (0 included) for the same seeds");
+        }
+
+        if (NearChance(table[0].Values, chance) is { } tooWeak)
+        {
+            return new("C4", Claim, Verdict.Inconclusive, $"{method}: {tooWeak}");
         }
 
         var perSeed = new List<double[]>();
@@ -185,6 +205,15 @@ public static class Verdicts
         var text = $"{name}: at {Pct(xs[^1])} removed it is {top.Format("F3")} of the original; mean deviation from the ratio line 1 − ratio {Signed(deviation, "F3")} " +
             $"({(deviation.Mean > 0 ? "saves less than the ratio" : "saves more than the ratio")}); linear fit {fit.Intercept.ToString("F3", s_ic)} {(fit.Slope < 0 ? "−" : "+")} {Math.Abs(fit.Slope).ToString("F3", s_ic)}·ratio, largest residual {fit.MaxResidual.ToString("F3", s_ic)}";
         return (verdict, text);
+    }
+
+    // Why a baseline is too close to chance to judge accuracy claims, or null when it has learned enough.
+    private static string? NearChance(IEnumerable<CellResult> baseline, double chance)
+    {
+        var mean = baseline.Average(c => c.Accuracy);
+        var needed = chance + LearnedShare * (1 - chance);
+        return mean >= needed ? null
+            : $"baseline accuracy {mean.ToString("F4", s_ic)} is too close to chance ({chance.ToString("F4", s_ic)}): accuracy claims need a baseline of at least {needed.ToString("F4", s_ic)}";
     }
 
     // Seeds present at every ratio of a method.

@@ -83,6 +83,25 @@ public sealed class VerdictTests
     }
 
     [Fact]
+    public void C1_and_C4_are_inconclusive_while_the_baseline_sits_near_chance()
+    {
+        // Ten classes: chance 0.1, and a baseline must reach 0.1 + 0.5 · 0.9 = 0.55. A model at chance "loses nothing".
+        CellResult[] chanceLevel = [.. Method("slimming-reload", (0, [0.10, 0.11, 0.09]), (0.3, [0.10, 0.10, 0.11]), (0.5, [0.09, 0.10, 0.10]))];
+        CellResult[] learned = [.. Method("slimming-reload", (0, [0.90, 0.91, 0.92]), (0.3, [0.89, 0.90, 0.91]), (0.5, [0.80, 0.81, 0.82]))];
+
+        var c1 = Verdicts.LosslessRatio(chanceLevel, "slimming-reload", chance: 0.1);
+        var c4 = Verdicts.Steepening(chanceLevel, "slimming-reload", chance: 0.1);
+
+        Assert.Equal(Verdict.Supported, Verdicts.LosslessRatio(chanceLevel, "slimming-reload").Verdict); // what the gate prevents
+        Assert.Equal(Verdict.Inconclusive, c1.Verdict);
+        Assert.Equal("slimming-reload: baseline accuracy 0.1000 is too close to chance (0.1000): accuracy claims need a baseline of at least 0.5500", c1.Evidence);
+        Assert.Equal(Verdict.Inconclusive, c4.Verdict);
+        Assert.StartsWith("slimming-reload: baseline accuracy 0.1000 is too close to chance", c4.Evidence, StringComparison.Ordinal);
+        Assert.Equal(Verdict.Supported, Verdicts.LosslessRatio(learned, "slimming-reload", chance: 0.1).Verdict);
+        Assert.Equal(Verdict.Supported, Verdicts.All(learned, chance: 0.1)[0].Verdict);
+    }
+
+    [Fact]
     public void C2_tests_the_per_seed_mean_of_paired_differences()
     {
         // Differences at 0.5: 0.02, 0.03, 0.02; at 0.7: 0.04, 0.01, 0.02. Per-seed means 0.03, 0.02, 0.02:

@@ -76,6 +76,12 @@ void PlanOperand(ConvPrimitive::Operand& o, const memory::desc& inside, bool is_
 
 struct Geometry {
   memory::dims strides, dilates, pad_l, pad_r;
+  void Add(int64_t stride, int64_t dilate, int64_t left, int64_t right) {
+    strides.push_back(stride);
+    dilates.push_back(dilate);
+    pad_l.push_back(left);
+    pad_r.push_back(right);
+  }
 };
 
 dnnl::primitive_attr Attr() {
@@ -84,32 +90,61 @@ dnnl::primitive_attr Attr() {
   return attr;
 }
 
+// A plan whose HLO lhs, rhs and output are `lhs`, `rhs` and `out` bound to the given DNNL_ARG_*s.
+std::shared_ptr<ConvPrimitive> NewPlan(const char* role, const memory::desc& lhs, int lhs_arg, const memory::desc& rhs, int rhs_arg,
+                                       const memory::desc& out, int out_arg) {
+  auto p = std::make_shared<ConvPrimitive>();
+  p->role = role;
+  p->lhs.user = lhs;
+  p->rhs.user = rhs;
+  p->out.user = out;
+  p->lhs.arg = lhs_arg;
+  p->rhs.arg = rhs_arg;
+  p->out.arg = out_arg;
+  return p;
+}
+
+// The forward convolution src * weights -> dst over `g`, layouts left to oneDNN. The gradients
+// use it as their hint, with the roles of their operands in the forward pass.
+dnnl::convolution_forward::desc ForwardDesc(const memory::desc& src, const memory::desc& weights, const memory::desc& dst, const Geometry& g) {
+  return dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, Any(src), Any(weights), Any(dst),
+                                         g.strides, g.dilates, g.pad_l, g.pad_r);
+}
+
+// A gradient of the forward convolution src * weights -> dst over `g` (Backward is oneDNN's
+// backward_data or backward_weights: the three descriptors are the forward pass's operands, in its
+// order, whichever of them are gradients). oneDNN takes the forward primitive as a hint.
+template <typename Backward>
+typename Backward::primitive_desc GradientDesc(const memory::desc& src, const memory::desc& weights, const memory::desc& dst, const Geometry& g) {
+  const auto& e = CpuEngine();
+  dnnl::convolution_forward::primitive_desc hint(ForwardDesc(src, weights, dst, g), e);
+  typename Backward::desc d(dnnl::algorithm::convolution_direct, Any(src), Any(weights), Any(dst), g.strides, g.dilates, g.pad_l, g.pad_r);
+  return typename Backward::primitive_desc(d, Attr(), e, hint);
+}
+
+// Keeps the primitive oneDNN chose and plans the reorders between each operand's HLO layout and
+// the layout the primitive wants (`lhs`, `rhs`, `out`).
+template <typename Primitive, typename PrimitiveDesc>
+void Finish(ConvPrimitive& p, const PrimitiveDesc& pd, const memory::desc& lhs, const memory::desc& rhs, const memory::desc& out) {
+  PlanOperand(p.lhs, lhs, false);
+  PlanOperand(p.rhs, rhs, false);
+  PlanOperand(p.out, out, true);
+  p.scratchpad = pd.scratchpad_desc();
+  p.primitive = Primitive(pd);
+}
+
 std::shared_ptr<ConvPrimitive> Forward(const Instr& in, const ArrayShape& l, const ArrayShape& k, const ArrayShape& o) {
   const ConvDims& c = in.conv;
   Geometry g;
   for (const WindowDim& w : in.window) {
     if (w.reversal || w.base_dilation != 1 || w.pad_lo < 0 || w.pad_hi < 0) return nullptr;
-    g.strides.push_back(w.stride);
-    g.dilates.push_back(w.window_dilation - 1);
-    g.pad_l.push_back(w.pad_lo);
-    g.pad_r.push_back(w.pad_hi);
+    g.Add(w.stride, w.window_dilation - 1, w.pad_lo, w.pad_hi);
   }
-  auto p = std::make_shared<ConvPrimitive>();
-  p->role = "forward";
-  p->lhs.user = Describe(l, Order(c.in_batch, c.in_feature, c.in_spatial));
-  p->rhs.user = Describe(k, Order(c.k_out, c.k_in, c.k_spatial));
-  p->out.user = Describe(o, Order(c.out_batch, c.out_feature, c.out_spatial));
-  p->lhs.arg = DNNL_ARG_SRC;
-  p->rhs.arg = DNNL_ARG_WEIGHTS;
-  p->out.arg = DNNL_ARG_DST;
-  dnnl::convolution_forward::desc d(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, Any(p->lhs.user), Any(p->rhs.user),
-                                    Any(p->out.user), g.strides, g.dilates, g.pad_l, g.pad_r);
-  dnnl::convolution_forward::primitive_desc pd(d, Attr(), CpuEngine());
-  PlanOperand(p->lhs, pd.src_desc(), false);
-  PlanOperand(p->rhs, pd.weights_desc(), false);
-  PlanOperand(p->out, pd.dst_desc(), true);
-  p->scratchpad = pd.scratchpad_desc();
-  p->primitive = dnnl::convolution_forward(pd);
+  auto p = NewPlan("forward", Describe(l, Order(c.in_batch, c.in_feature, c.in_spatial)), DNNL_ARG_SRC,
+                   Describe(k, Order(c.k_out, c.k_in, c.k_spatial)), DNNL_ARG_WEIGHTS,
+                   Describe(o, Order(c.out_batch, c.out_feature, c.out_spatial)), DNNL_ARG_DST);
+  dnnl::convolution_forward::primitive_desc pd(ForwardDesc(p->lhs.user, p->rhs.user, p->out.user, g), Attr(), CpuEngine());
+  Finish<dnnl::convolution_forward>(*p, pd, pd.src_desc(), pd.weights_desc(), pd.dst_desc());
   return p;
 }
 
@@ -125,31 +160,13 @@ std::shared_ptr<ConvPrimitive> KernelGradient(const Instr& in, const ArrayShape&
     int64_t x = l.dims[c.in_spatial[s]], dy = k.dims[c.k_spatial[s]], kw = o.dims[c.out_spatial[s]];
     int64_t pad_r = (dy - 1) * w.window_dilation + (kw - 1) * w.stride + 1 - x - w.pad_lo;
     if (pad_r < 0) return nullptr;
-    g.strides.push_back(w.window_dilation);
-    g.dilates.push_back(w.stride - 1);
-    g.pad_l.push_back(w.pad_lo);
-    g.pad_r.push_back(pad_r);
+    g.Add(w.window_dilation, w.stride - 1, w.pad_lo, pad_r);
   }
-  auto p = std::make_shared<ConvPrimitive>();
-  p->role = "kernel gradient";
-  p->lhs.user = Describe(l, Order(c.in_feature, c.in_batch, c.in_spatial));    // x: N, C
-  p->rhs.user = Describe(k, Order(c.k_in, c.k_out, c.k_spatial));              // dy: N, O
-  p->out.user = Describe(o, Order(c.out_feature, c.out_batch, c.out_spatial));  // dW: O, I
-  p->lhs.arg = DNNL_ARG_SRC;
-  p->rhs.arg = DNNL_ARG_DIFF_DST;
-  p->out.arg = DNNL_ARG_DIFF_WEIGHTS;
-  const auto& e = CpuEngine();
-  dnnl::convolution_forward::desc fd(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, Any(p->lhs.user), Any(p->out.user),
-                                     Any(p->rhs.user), g.strides, g.dilates, g.pad_l, g.pad_r);
-  dnnl::convolution_forward::primitive_desc hint(fd, e);
-  dnnl::convolution_backward_weights::desc d(dnnl::algorithm::convolution_direct, Any(p->lhs.user), Any(p->out.user), Any(p->rhs.user), g.strides,
-                                             g.dilates, g.pad_l, g.pad_r);
-  dnnl::convolution_backward_weights::primitive_desc pd(d, Attr(), e, hint);
-  PlanOperand(p->lhs, pd.src_desc(), false);
-  PlanOperand(p->rhs, pd.diff_dst_desc(), false);
-  PlanOperand(p->out, pd.diff_weights_desc(), true);
-  p->scratchpad = pd.scratchpad_desc();
-  p->primitive = dnnl::convolution_backward_weights(pd);
+  auto p = NewPlan("kernel gradient", Describe(l, Order(c.in_feature, c.in_batch, c.in_spatial)), DNNL_ARG_SRC,  // x: N, C
+                   Describe(k, Order(c.k_in, c.k_out, c.k_spatial)), DNNL_ARG_DIFF_DST,                          // dy: N, O
+                   Describe(o, Order(c.out_feature, c.out_batch, c.out_spatial)), DNNL_ARG_DIFF_WEIGHTS);        // dW: O, I
+  const auto pd = GradientDesc<dnnl::convolution_backward_weights>(p->lhs.user, p->out.user, p->rhs.user, g);
+  Finish<dnnl::convolution_backward_weights>(*p, pd, pd.src_desc(), pd.diff_dst_desc(), pd.diff_weights_desc());
   return p;
 }
 
@@ -166,31 +183,13 @@ std::shared_ptr<ConvPrimitive> InputGradient(const Instr& in, const ArrayShape& 
     int64_t pad_l = extent - w.pad_lo;
     int64_t pad_r = (dy - 1) * w.base_dilation + extent + 1 - x - pad_l;
     if (pad_l < 0 || pad_r < 0) return nullptr;
-    g.strides.push_back(w.base_dilation);
-    g.dilates.push_back(w.window_dilation - 1);
-    g.pad_l.push_back(pad_l);
-    g.pad_r.push_back(pad_r);
+    g.Add(w.base_dilation, w.window_dilation - 1, pad_l, pad_r);
   }
-  auto p = std::make_shared<ConvPrimitive>();
-  p->role = "input gradient";
-  p->lhs.user = Describe(l, Order(c.in_batch, c.in_feature, c.in_spatial));    // dy: N, O
-  p->rhs.user = Describe(k, Order(c.k_in, c.k_out, c.k_spatial));              // W: O, I
-  p->out.user = Describe(o, Order(c.out_batch, c.out_feature, c.out_spatial));  // dx: N, I
-  p->lhs.arg = DNNL_ARG_DIFF_DST;
-  p->rhs.arg = DNNL_ARG_WEIGHTS;
-  p->out.arg = DNNL_ARG_DIFF_SRC;
-  const auto& e = CpuEngine();
-  dnnl::convolution_forward::desc fd(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, Any(p->out.user), Any(p->rhs.user),
-                                     Any(p->lhs.user), g.strides, g.dilates, g.pad_l, g.pad_r);
-  dnnl::convolution_forward::primitive_desc hint(fd, e);
-  dnnl::convolution_backward_data::desc d(dnnl::algorithm::convolution_direct, Any(p->out.user), Any(p->rhs.user), Any(p->lhs.user), g.strides,
-                                          g.dilates, g.pad_l, g.pad_r);
-  dnnl::convolution_backward_data::primitive_desc pd(d, Attr(), e, hint);
-  PlanOperand(p->lhs, pd.diff_dst_desc(), false);
-  PlanOperand(p->rhs, pd.weights_desc(), false);
-  PlanOperand(p->out, pd.diff_src_desc(), true);
-  p->scratchpad = pd.scratchpad_desc();
-  p->primitive = dnnl::convolution_backward_data(pd);
+  auto p = NewPlan("input gradient", Describe(l, Order(c.in_batch, c.in_feature, c.in_spatial)), DNNL_ARG_DIFF_DST,  // dy: N, O
+                   Describe(k, Order(c.k_in, c.k_out, c.k_spatial)), DNNL_ARG_WEIGHTS,                                // W: O, I
+                   Describe(o, Order(c.out_batch, c.out_feature, c.out_spatial)), DNNL_ARG_DIFF_SRC);                // dx: N, I
+  const auto pd = GradientDesc<dnnl::convolution_backward_data>(p->out.user, p->rhs.user, p->lhs.user, g);
+  Finish<dnnl::convolution_backward_data>(*p, pd, pd.diff_dst_desc(), pd.weights_desc(), pd.diff_src_desc());
   return p;
 }
 

@@ -120,7 +120,6 @@ struct MemoryStats {
   int64_t output_bytes = 0;
   int64_t alias_bytes = 0;
   int64_t temp_bytes = 0;
-  int64_t generated_code_bytes = 0;
   int64_t peak_bytes = 0;
 };
 

@@ -166,7 +166,6 @@ void Builder::FinishEntry(Program& program) {
 
   if (fuse_) PlanFusions(entry);
   PlanMemory(program);
-  program.memory.generated_code_bytes = static_cast<int64_t>(module_.ByteSizeLong());
   PlanCost(program);
 }
 

@@ -120,3 +120,30 @@ internal class DatasetSettings : ModelSettings
             : Spectre.Console.ValidationResult.Success();
     }
 }
+
+/// <summary>Options of the commands that read a checkpoint and measure it on a test set: eval and prune.</summary>
+internal class CheckpointSettings : CommandSettings
+{
+    [CommandOption("--checkpoint <FILE>")]
+    [Description("Checkpoint to read (safetensors written by train or prune).")]
+    [InputFile]
+    public string Checkpoint { get; init; } = "";
+
+    [CommandOption("--dataset-dir <DIR>")]
+    [Description("Folder of the dataset files (default for fashion-mnist: /usr/share/datasets/fashion-mnist).")]
+    public string? DatasetDir { get; init; }
+
+    [CommandOption("--test-limit <N>")]
+    [Description("Use only the first N test images.")]
+    [Range(1, int.MaxValue)]
+    public int? TestLimit { get; init; }
+
+    [CommandOption("--json")]
+    [Description("Print a JSON summary.")]
+    public bool Json { get; init; }
+
+    public override Spectre.Console.ValidationResult Validate() =>
+        string.IsNullOrEmpty(Checkpoint) ? Spectre.Console.ValidationResult.Error("--checkpoint is required")
+        : TestLimit < 1 ? Spectre.Console.ValidationResult.Error($"--test-limit must be at least 1, got {TestLimit}")
+        : Spectre.Console.ValidationResult.Success();
+}

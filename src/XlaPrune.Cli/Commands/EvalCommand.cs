@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using RangeAttribute = System.ComponentModel.DataAnnotations.RangeAttribute;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using XlaPrune.Torch;
@@ -9,35 +8,12 @@ namespace XlaPrune.Cli;
 /// <summary><c>xlaprune eval</c>: test accuracy of a checkpoint.</summary>
 internal sealed class EvalCommand : Command<EvalCommand.Settings>
 {
-    internal sealed class Settings : CommandSettings
+    internal sealed class Settings : CheckpointSettings
     {
-        [CommandOption("--checkpoint <FILE>")]
-        [Description("Checkpoint to evaluate (from train or prune).")]
-        [InputFile]
-        public string Checkpoint { get; init; } = "";
-
         [CommandOption("--dataset <NAME>")]
         [Description("Test set: fashion-mnist, cifar10 or imagenet-folder.")]
         [DefaultValue("fashion-mnist")]
         public string Dataset { get; init; } = "fashion-mnist";
-
-        [CommandOption("--dataset-dir <DIR>")]
-        [Description("Folder of the dataset files (default for fashion-mnist: /usr/share/datasets/fashion-mnist).")]
-        public string? DatasetDir { get; init; }
-
-        [CommandOption("--test-limit <N>")]
-        [Description("Use only the first N test images.")]
-        [Range(1, int.MaxValue)]
-        public int? TestLimit { get; init; }
-
-        [CommandOption("--json")]
-        [Description("Print a JSON summary.")]
-        public bool Json { get; init; }
-
-        public override ValidationResult Validate() =>
-            string.IsNullOrEmpty(Checkpoint) ? ValidationResult.Error("--checkpoint is required")
-            : TestLimit < 1 ? ValidationResult.Error($"--test-limit must be at least 1, got {TestLimit}")
-            : ValidationResult.Success();
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)

@@ -13,13 +13,8 @@ namespace XlaPrune.Cli;
 /// <summary><c>xlaprune prune</c>: plans which channels to keep and writes the pruned checkpoint.</summary>
 internal sealed class PruneCommand : Command<PruneCommand.Settings>
 {
-    internal sealed class Settings : CommandSettings
+    internal sealed class Settings : CheckpointSettings
     {
-        [CommandOption("--checkpoint <FILE>")]
-        [Description("Trained checkpoint (safetensors written by xlaprune train).")]
-        [InputFile]
-        public string Checkpoint { get; init; } = "";
-
         [CommandOption("--method <M>")]
         [Description("slimming (|BatchNorm γ|) or l1 (filter L1 norm).")]
         [DefaultValue("slimming")]
@@ -68,23 +63,10 @@ internal sealed class PruneCommand : Command<PruneCommand.Settings>
         [DefaultValue("fashion-mnist")]
         public string Dataset { get; init; } = "fashion-mnist";
 
-        [CommandOption("--dataset-dir <DIR>")]
-        [Description("Folder of the dataset files (default for fashion-mnist: /usr/share/datasets/fashion-mnist).")]
-        public string? DatasetDir { get; init; }
-
-        [CommandOption("--test-limit <N>")]
-        [Description("Use only the first N test images.")]
-        [Range(1, int.MaxValue)]
-        public int? TestLimit { get; init; }
-
         [CommandOption("--out <DIR>")]
         [Description("Folder for plan.json and pruned.safetensors.")]
         [OutputDirectory("plan.json", "pruned.safetensors")]
         public string Out { get; init; } = "";
-
-        [CommandOption("--json")]
-        [Description("Print a JSON summary.")]
-        public bool Json { get; init; }
 
         public override ValidationResult Validate()
         {
@@ -113,9 +95,10 @@ internal sealed class PruneCommand : Command<PruneCommand.Settings>
                 return ValidationResult.Error($"--round-to must be at least 1, got {RoundTo}");
             }
 
-            if (TestLimit < 1)
+            var common = base.Validate();
+            if (!common.Successful)
             {
-                return ValidationResult.Error($"--test-limit must be at least 1, got {TestLimit}");
+                return common;
             }
 
             return Rounding is "down" or "nearest" ? ValidationResult.Success() : ValidationResult.Error($"--rounding: unknown mode '{Rounding}' (known: down, nearest)");
