@@ -2,9 +2,11 @@
 // primitives (forward, backward-data, backward-weights; f32; 3x3, stride 1, padding 1), each in
 // the layouts oneDNN prefers (format_tag::any, so no reorders are timed), on the given layer shapes.
 //
-//   xlaprune_conv_limit_bench BATCH REPEATS C,K,H [C,K,H ...]
+//   xlaprune_conv_limit_bench [--nhwc] BATCH REPEATS C,K,H [C,K,H ...]
 //
-// C input channels, K output channels, H the square spatial size (input = output). Each primitive
+// C input channels, K output channels, H the square spatial size (input = output). --nhwc fixes the
+// activations (source, destination and their gradients) to channels-last instead, the weights stay
+// oneDNN's choice: an A/B of the layout oneDNN picks against channels-last. Each primitive
 // runs once to warm up, then REPEATS times; prints one JSON line with the median milliseconds of
 // every pass of every layer. Exit codes: 0 ok, 2 bad arguments, 1 oneDNN failed.
 #include <oneapi/dnnl/dnnl.hpp>
@@ -70,16 +72,17 @@ struct Times {
   double forward = 0, backward_data = 0, backward_weights = 0;
 };
 
-Times TimeLayer(const dnnl::engine& e, dnnl::stream& s, long batch, const Layer& l, int repeats) {
+Times TimeLayer(const dnnl::engine& e, dnnl::stream& s, long batch, const Layer& l, int repeats, bool nhwc) {
   const memory::dims src{batch, l.c, l.h, l.h}, weights{l.k, l.c, 3, 3}, dst{batch, l.k, l.h, l.h};
   const memory::dims strides{1, 1}, pad{1, 1};
   auto any = [](const memory::dims& d) { return memory::desc(d, memory::data_type::f32, memory::format_tag::any); };
-  dnnl::convolution_forward::desc fd(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, any(src), any(weights), any(dst),
+  auto act = [&](const memory::dims& d) { return nhwc ? memory::desc(d, memory::data_type::f32, memory::format_tag::nhwc) : any(d); };
+  dnnl::convolution_forward::desc fd(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, act(src), any(weights), act(dst),
                                      strides, pad, pad);
   dnnl::convolution_forward::primitive_desc fpd(fd, e);
-  dnnl::convolution_backward_data::desc dd(dnnl::algorithm::convolution_direct, any(src), any(weights), any(dst), strides, pad, pad);
+  dnnl::convolution_backward_data::desc dd(dnnl::algorithm::convolution_direct, act(src), any(weights), act(dst), strides, pad, pad);
   dnnl::convolution_backward_data::primitive_desc dpd(dd, e, fpd);
-  dnnl::convolution_backward_weights::desc wd(dnnl::algorithm::convolution_direct, any(src), any(weights), any(dst), strides, pad, pad);
+  dnnl::convolution_backward_weights::desc wd(dnnl::algorithm::convolution_direct, act(src), any(weights), act(dst), strides, pad, pad);
   dnnl::convolution_backward_weights::primitive_desc wpd(wd, e, fpd);
 
   // Each pass gets its operands in the layout its own primitive chose.
@@ -102,12 +105,14 @@ Times TimeLayer(const dnnl::engine& e, dnnl::stream& s, long batch, const Layer&
 
 int main(int argc, char** argv) {
   long batch = 0, repeats = 0;
-  if (argc < 4 || !ParseLong(argv[1], 1, 65536, &batch) || !ParseLong(argv[2], 1, 1000, &repeats)) {
-    std::fprintf(stderr, "usage: %s BATCH(1..65536) REPEATS(1..1000) C,K,H [C,K,H ...]\n", argv[0]);
+  const bool nhwc = argc > 1 && std::string(argv[1]) == "--nhwc";
+  const int first = nhwc ? 2 : 1;
+  if (argc < first + 3 || !ParseLong(argv[first], 1, 65536, &batch) || !ParseLong(argv[first + 1], 1, 1000, &repeats)) {
+    std::fprintf(stderr, "usage: %s [--nhwc] BATCH(1..65536) REPEATS(1..1000) C,K,H [C,K,H ...]\n", argv[0]);
     return 2;
   }
   std::vector<Layer> layers;
-  for (int i = 3; i < argc; i++) {
+  for (int i = first + 2; i < argc; i++) {
     Layer l;
     if (!ParseLayer(argv[i], &l)) {
       std::fprintf(stderr, "%s: layer '%s' is not C,K,H (positive integers)\n", argv[0], argv[i]);
@@ -121,7 +126,7 @@ int main(int argc, char** argv) {
     std::string json = "{\"batch\": " + std::to_string(batch) + ", \"repeats\": " + std::to_string(repeats) + ", \"layers\": [";
     for (size_t i = 0; i < layers.size(); i++) {
       const Layer& l = layers[i];
-      Times t = TimeLayer(e, s, batch, l, static_cast<int>(repeats));
+      Times t = TimeLayer(e, s, batch, l, static_cast<int>(repeats), nhwc);
       char row[256];
       std::snprintf(row, sizeof row, "%s{\"c\": %ld, \"k\": %ld, \"h\": %ld, \"forward_ms\": %.4f, \"backward_data_ms\": %.4f, \"backward_weights_ms\": %.4f}",
                     i == 0 ? "" : ", ", l.c, l.k, l.h, t.forward, t.backward_data, t.backward_weights);
