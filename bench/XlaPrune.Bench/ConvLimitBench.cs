@@ -30,14 +30,16 @@ internal static class ConvLimitBench
         report.Append("| batch | conv GFLOP per step | oneDNN primitives ms | limit GFLOP/s | plugin step ms | plugin conv ms (profile) | step conv GFLOP/s | / limit | plugin convs / primitives |\n");
         report.Append("| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
         var perLayer = new StringBuilder();
+        var byPass = new StringBuilder();
         using var profiler = new PjrtStepProfiler(plugin, format: DataFormat.Nchw);
         foreach (var batch in Batches)
         {
             var steps = TrainStepBench.StepsFor(spec, batch);
             var step = profiler.Profile(spec, batch, steps, warmup: 1, CancellationToken.None).StepMs.Median;
             var layers = Primitives(Path.Combine(nativeBin, "xlaprune_conv_limit_bench"), spec, batch);
-            var pluginConvMs = PluginConvolutionMs(Path.Combine(nativeBin, "xlaprune_engine_bench"), spec, batch);
-            double flops = 0, limitMs = 0;
+            var pluginRoles = PluginConvolutionMs(Path.Combine(nativeBin, "xlaprune_engine_bench"), spec, batch);
+            var pluginConvMs = pluginRoles.Values.Sum();
+            double flops = 0, limitMs = 0, forwardMs = 0, inputGradientMs = 0, kernelGradientMs = 0;
             for (var i = 0; i < layers.Count; i++)
             {
                 var (layer, times) = (spec.Convs[i], layers[i]);
@@ -47,6 +49,9 @@ internal static class ConvLimitBench
                 var passes = needsInputGradient ? 3 : 2;
                 flops += passes * passFlops;
                 limitMs += times.Forward + times.BackwardWeights + (needsInputGradient ? times.BackwardData : 0);
+                forwardMs += times.Forward;
+                inputGradientMs += needsInputGradient ? times.BackwardData : 0;
+                kernelGradientMs += times.BackwardWeights;
                 perLayer.Append(ic, $"| {batch} | {layer.Name} | {layer.InChannels}→{layer.OutChannels}, {layer.InputSize}² | ");
                 perLayer.Append(ic, $"{Gflops(passFlops, times.Forward):F0} | {(needsInputGradient ? Gflops(passFlops, times.BackwardData).ToString("F0", ic) : "– (not in the step)")} | {Gflops(passFlops, times.BackwardWeights):F0} |\n");
             }
@@ -56,6 +61,8 @@ internal static class ConvLimitBench
             var ratio = stepGflops / limitGflops;
             report.Append(ic, $"| {batch} | {flops / 1e9:F1} | {limitMs:F1} | {limitGflops:F1} | {step:F1} | {pluginConvMs:F1} | {stepGflops:F1} | ");
             report.Append(ic, $"{ratio:F2} ({(ratio >= Target ? "met" : "not met")}) | {pluginConvMs / limitMs:F2} |\n");
+            byPass.Append(ic, $"| {batch} | {Role(pluginRoles, "forward"):F1} / {forwardMs:F1} | {Role(pluginRoles, "input gradient"):F1} / {inputGradientMs:F1} | ");
+            byPass.Append(ic, $"{Role(pluginRoles, "kernel gradient"):F1} / {kernelGradientMs:F1} | {Role(pluginRoles, "generic"):F1} |\n");
             Console.WriteLine(string.Create(ic, $"conv limit b={batch}: primitives {limitMs:F1} ms ({limitGflops:F1} GFLOP/s), plugin step {step:F1} ms, plugin convs {pluginConvMs:F1} ms, ratio {ratio:F2}"));
         }
 
@@ -67,6 +74,9 @@ internal static class ConvLimitBench
         report.Append("plugin step ms. \"Plugin conv ms\" is the step's convolution instructions alone (their reorders included),\n");
         report.Append("from `XLAPRUNE_CPU_PROFILE=1` on the engine driver, steady-state steps; its last column shows what the plugin\n");
         report.Append("pays over the bare primitives for the same convolutions.\n\n");
+        report.Append("By pass, the plugin's convolution instructions (profile, by the role the engine recognised) against the primitives, ms per step:\n\n");
+        report.Append("| batch | forward: plugin / primitives | backward-data | backward-weights | generic (no oneDNN plan) |\n| --- | --- | --- | --- | --- |\n");
+        report.Append(byPass).Append('\n');
         report.Append("Per pass and layer, GFLOP/s of oneDNN's primitives in this run:\n\n");
         report.Append("| batch | layer | C→K, H×W | forward | backward-data | backward-weights |\n| --- | --- | --- | --- | --- | --- |\n");
         report.Append(perLayer).Append('\n');
@@ -83,11 +93,15 @@ internal static class ConvLimitBench
             l.GetProperty("forward_ms").GetDouble(), l.GetProperty("backward_data_ms").GetDouble(), l.GetProperty("backward_weights_ms").GetDouble()))];
     }
 
-    /// <summary>Milliseconds per step the engine spends in convolution instructions, read from its profile table.</summary>
-    private static double PluginConvolutionMs(string driver, Vgg16Spec spec, int batch)
+    private static double Role(Dictionary<string, double> roles, string role) => roles.GetValueOrDefault(role);
+
+    /// <summary>Milliseconds per step the engine spends in convolution instructions, by role ("forward", ...), from its profile table.</summary>
+    private static Dictionary<string, double> PluginConvolutionMs(string driver, Vgg16Spec spec, int batch)
     {
         const int Steps = 3;
+        const string Prefix = "convolution (";
         var (_, rows) = EngineProfile.Run(driver, spec, batch, Steps);
-        return rows.Where(r => r.Kind.StartsWith("convolution", StringComparison.Ordinal)).Sum(r => r.Ms) / Steps;
+        return rows.Where(r => r.Kind.StartsWith(Prefix, StringComparison.Ordinal))
+            .ToDictionary(r => r.Kind[Prefix.Length..].TrimEnd(')'), r => r.Ms / Steps);
     }
 }
