@@ -42,7 +42,7 @@ public static class Verdicts
     /// <summary>
     /// All five verdicts. The method the single-method claims (C1, C4, C5) are judged on is <paramref name="primary"/>,
     /// or the first of slimming-reload, any reload method, any method. <paramref name="chance"/> is the accuracy of
-    /// guessing (1 / classes); C1 and C4 are inconclusive while the baseline stays near it.
+    /// guessing (1 / classes); C1 and C4 are inconclusive while the baseline stays near it (0: not checked).
     /// </summary>
     public static IReadOnlyList<ClaimVerdict> All(IReadOnlyList<CellResult> cells, double chance = 0, string? primary = null)
     {
@@ -71,15 +71,15 @@ public static class Verdicts
             return new("C1", Claim, Verdict.Inconclusive, $"{method}: the study needs ratio 0 and at least one pruned ratio");
         }
 
-        if (NearChance(baseCells.Values, chance) is { } tooWeak)
-        {
-            return new("C1", Claim, Verdict.Inconclusive, $"{method}: {tooWeak}");
-        }
-
         var baseline = Statistics.Interval([.. baseCells.Values.Select(c => c.Accuracy)]);
         if (!baseline.HasInterval)
         {
             return new("C1", Claim, Verdict.Inconclusive, $"{method}: one seed gives no interval (baseline {baseline.Format()})");
+        }
+
+        if (NearChance(baseCells.Values, chance) is { } tooWeak)
+        {
+            return new("C1", Claim, Verdict.Inconclusive, $"{method}: {tooWeak}");
         }
 
         var points = table.Where(kv => kv.Key > 0).Select(kv => (
@@ -207,9 +207,15 @@ public static class Verdicts
         return (verdict, text);
     }
 
-    // Why a baseline is too close to chance to judge accuracy claims, or null when it has learned enough.
+    // Why a baseline is too close to chance to judge accuracy claims, or null when it has learned enough
+    // (or when the chance level is not given: 0).
     private static string? NearChance(IEnumerable<CellResult> baseline, double chance)
     {
+        if (chance <= 0)
+        {
+            return null;
+        }
+
         var mean = baseline.Average(c => c.Accuracy);
         var needed = chance + LearnedShare * (1 - chance);
         return mean >= needed ? null
