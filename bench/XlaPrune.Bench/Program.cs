@@ -51,6 +51,18 @@ if (Want("1"))
     report.Append(TrainStepBench.Run(plugin, sgemmGflops, ic));
 }
 
+// 2c: the full-width step against oneDNN's own convolution primitives on its layer shapes (ConvLimitBench.cs).
+if (Want("2c"))
+{
+    report.Append(ConvLimitBench.Run(plugin, native, ic));
+}
+
+// 2d: where the time goes at the study's narrow widths (NarrowProfileBench.cs).
+if (Want("2d"))
+{
+    report.Append(NarrowProfileBench.Run(Path.Combine(native, "xlaprune_engine_bench"), ic));
+}
+
 // 3: tiny execute round trip, C# vs a native C caller on the same plugin (TinyExecuteBench.cs).
 if (Want("3"))
 {

@@ -102,7 +102,7 @@ internal static class TrainStepBench
     }
 
     /// <summary>Timed steps for about <see cref="BudgetSeconds"/> at a conservative 30 GFLOP/s (forward + backward ≈ 3x forward).</summary>
-    private static int StepsFor(Vgg16Spec spec, int batch)
+    internal static int StepsFor(Vgg16Spec spec, int batch)
     {
         var estimatedSeconds = 3.0 * spec.FlopsPerImage * batch / 30e9;
         return (int)Math.Clamp(Math.Round(BudgetSeconds / estimatedSeconds), 3, 30);

@@ -1,6 +1,7 @@
 // Runs a serialized HloModuleProto on the CPU engine directly (no PJRT layer) with seeded
 // arguments and prints the median step time as JSON. A profiling driver for perf/callgrind:
-//   xlaprune_engine_bench FILE.pb [steps]      (XLAPRUNE_CPU_PROFILE=1 adds a per-op table)
+//   xlaprune_engine_bench FILE.pb [steps]      (XLAPRUNE_CPU_PROFILE=1 adds a per-op table of the
+//                                              timed steps, the warm-up step excluded)
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "engine.h"
+#include "profile.h"
 
 using namespace xlaprune::cpu;
 
@@ -46,6 +48,7 @@ int main(int argc, char** argv) {
     }
     std::vector<bool> donated(args.size(), false);
     exe->Execute(args, donated, 0, nullptr);  // warm-up
+    if (OpProfile* profile = OpProfile::Get()) profile->Reset();
     std::vector<double> ms;
     for (int s = 0; s < steps; s++) {
       auto start = std::chrono::steady_clock::now();

@@ -48,6 +48,24 @@ internal sealed unsafe class PjrtHandle : SafeHandle
         }
     }
 
+    /// <summary>
+    /// Destroys the owned object and owns <paramref name="pointer"/> (not null) instead, keeping this handle (and its
+    /// reference on the parent). For a holder that one owner reuses call after call (<see cref="PjrtExecuteCall"/>); the caller
+    /// guarantees that no one else is using the old object.
+    /// </summary>
+    public void Reseat(void* pointer)
+    {
+        var added = false;
+        DangerousAddRef(ref added); // throws ObjectDisposedException once closed
+        var old = handle;
+        SetHandle((IntPtr)pointer);
+        DangerousRelease();
+
+        // One object destroyed and one taken over: the live count stays as it is. The native call is outside any
+        // try region, where the JIT can inline its transition.
+        Plugin.Destroy(Kind, (void*)old);
+    }
+
     protected override bool ReleaseHandle()
     {
         try

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using XlaPrune.Bindings;
 
 namespace XlaPrune.Pjrt;
@@ -6,6 +7,7 @@ namespace XlaPrune.Pjrt;
 public sealed unsafe partial class PjrtPlugin
 {
     /// <summary>Destroys an owned object; errors from the destroy call are destroyed too (nothing to report to).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // keeps the native call out of the callers' try regions (see AwaitAndDestroy)
     internal void Destroy(PjrtObjectKind kind, void* pointer)
     {
         PJRT_Error* error = null;

@@ -12,13 +12,15 @@ public sealed unsafe partial class PjrtPlugin
     /// </summary>
     internal void Require(void* slot, [CallerArgumentExpression(nameof(slot))] string expression = "")
     {
-        var end = (nuint)((byte*)slot - (byte*)_api) + (nuint)sizeof(nint);
-        if (end > _api->struct_size || *(void**)slot == null)
+        if (!Has(slot))
         {
             throw new PjrtException(PjrtErrorCode.Unimplemented,
                 $"{SlotName(expression)} is not available in this plugin (version {MajorVersion}.{MinorVersion})");
         }
     }
+
+    // Whether the table reaches the slot and fills it.
+    private bool Has(void* slot) => (nuint)((byte*)slot - (byte*)_api) + (nuint)sizeof(nint) <= _api->struct_size && *(void**)slot != null;
 
     private static string SlotName(string expression)
     {
@@ -111,22 +113,24 @@ public sealed unsafe partial class PjrtPlugin
     /// Blocks on an event the caller owns, then destroys it; returns the event's error as an exception to throw, or null
     /// on success. The fast path of a synchronous wait: no managed wrapper is made for the event.
     /// </summary>
+    /// <remarks>
+    /// No exception-handling region surrounds the native calls: the x64 JIT may decline to inline a native call's
+    /// transition inside try regions and handlers, and a call it does not inline goes through a slower stub.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.NoInlining)] // keeps the native calls out of the callers' try regions
     internal PjrtException? AwaitAndDestroy(PJRT_Event* @event)
     {
-        PJRT_Error* error;
-        try
-        {
-            PJRT_Event_Await_Args args = default;
-            args.struct_size = PJRT_Event_Await_Args.STRUCT_SIZE;
-            args.@event = @event;
-            Require(&_api->PJRT_Event_Await);
-            error = _api->PJRT_Event_Await(&args);
-        }
-        finally
+        if (!Has(&_api->PJRT_Event_Await))
         {
             Destroy(PjrtObjectKind.Event, @event);
+            Require(&_api->PJRT_Event_Await); // throws
         }
 
+        PJRT_Event_Await_Args args = default;
+        args.struct_size = PJRT_Event_Await_Args.STRUCT_SIZE;
+        args.@event = @event;
+        var error = _api->PJRT_Event_Await(&args);
+        Destroy(PjrtObjectKind.Event, @event);
         return error == null ? null : TakeError(error);
     }
 

@@ -32,6 +32,11 @@ void OpProfile::Add(const Instr& in, double ms) {
   e.second++;
 }
 
+void OpProfile::Reset() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  totals_.clear();
+}
+
 void OpProfile::Print() {
   std::lock_guard<std::mutex> lock(mutex_);
   double all = 0;

@@ -15,6 +15,8 @@ class OpProfile {
   // The process's profile, or null when XLAPRUNE_CPU_PROFILE is not set.
   static OpProfile* Get();
   void Add(const Instr& in, double ms);
+  // Forgets what was timed so far (a driver calls it after its warm-up steps).
+  void Reset();
 
  private:
   OpProfile();
