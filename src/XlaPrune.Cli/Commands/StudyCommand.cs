@@ -14,7 +14,7 @@ internal sealed class StudyCommand : Command<StudyCommand.Settings>
     internal sealed class Settings : CommandSettings
     {
         [CommandOption("--preset <NAME>")]
-        [Description("quick (Fashion-MNIST, VGG-16 at 1/8 width, minutes on a CPU), standard (all of Fashion-MNIST, 3 seeds, about 20 minutes on 2 cores) or paper (CIFAR-10 or, with --variant imagenet, an ImageNet folder; full VGG-16, for an accelerator).")]
+        [Description("quick (Fashion-MNIST, VGG-16 at 1/8 width, minutes on a CPU), standard (all of Fashion-MNIST, 3 seeds, about 30 minutes on 2 idle cores) or paper (CIFAR-10 or, with --variant imagenet, an ImageNet folder; full VGG-16, for an accelerator).")]
         [DefaultValue("quick")]
         public string Preset { get; init; } = "quick";
 
