@@ -63,13 +63,13 @@ internal static class Plots
                         continue;
                     }
 
-                    Series(plot, i, "", rows, r => Scale(quantities[q].Value(r)!, 1 / baseline.Value), plot.Add.Palette.GetColor(q));
+                    Series(plot, i, "", rows, r => Scale(quantities[q].Value(r)!, 1 / baseline.Value), plot.Add.Palette.GetColor(q), LineWidthOf(q));
                     drawn = true;
                 }
 
                 if (drawn)
                 {
-                    plot.Legend.ManualItems.Add(new LegendItem { LabelText = quantities[q].Label, LineColor = plot.Add.Palette.GetColor(q), LineWidth = 3, MarkerShape = MarkerShape.None });
+                    plot.Legend.ManualItems.Add(new LegendItem { LabelText = quantities[q].Label, LineColor = plot.Add.Palette.GetColor(q), LineWidth = Math.Max(3, LineWidthOf(q)), MarkerShape = MarkerShape.None });
                 }
             }
 
@@ -93,7 +93,11 @@ internal static class Plots
             plot.Legend.FontSize = 11;
             plot.XLabel("achieved pruned ratio");
             plot.YLabel("fraction of the original model");
-        });
+
+            // The measured peak is drawn first and wide: where a modelled quantity equals it (dense CPU layouts), the
+            // modelled line runs inside the measured one instead of hiding it.
+            static float LineWidthOf(int quantity) => quantity == 0 ? 7 : 1.5f;
+        }, legendOutside: true);
 
         Save(Path.Combine(dir, "step_time_vs_ratio.png"), plot =>
         {
@@ -159,13 +163,14 @@ internal static class Plots
     }
 
     // Means joined by a line (the method's pattern and marker) with t-interval error bars.
-    private static void Series(Plot plot, int style, string label, IReadOnlyList<RatioSummary> rows, Func<RatioSummary, MeanInterval> value, Color color)
+    private static void Series(Plot plot, int style, string label, IReadOnlyList<RatioSummary> rows, Func<RatioSummary, MeanInterval> value, Color color, float lineWidth = 1)
     {
         var xs = rows.Select(r => r.Achieved.Mean).ToArray();
         var ys = rows.Select(r => value(r).Mean).ToArray();
         var line = plot.Add.Scatter(xs, ys);
         line.LegendText = label;
-        line.Color = color;
+        line.Color = lineWidth > 1.5f ? color.WithAlpha(0.45) : color;
+        line.LineWidth = lineWidth;
         line.LinePattern = s_patterns[style % s_patterns.Length];
         line.MarkerShape = s_markers[style % s_markers.Length];
         line.MarkerSize = s_markerSizes[style % s_markerSizes.Length];
@@ -221,14 +226,23 @@ internal static class Plots
         line.MarkerSize = 0;
     }
 
-    // Falling curves leave the lower left empty; that is where the legend goes unless told otherwise.
-    private static void Save(string path, Action<Plot> draw, Alignment legend = Alignment.LowerLeft)
+    // Falling curves leave the lower left empty; that is where the legend goes unless told otherwise. A legend with
+    // many entries goes beside the data instead, where it covers none.
+    private static void Save(string path, Action<Plot> draw, Alignment legend = Alignment.LowerLeft, bool legendOutside = false)
     {
         var plot = new Plot();
         draw(plot);
-        plot.ShowLegend();
-        plot.Legend.Alignment = legend;
-        var bytes = plot.GetImageBytes(Width, Height, ImageFormat.Png);
+        if (legendOutside)
+        {
+            plot.ShowLegend(Edge.Right);
+        }
+        else
+        {
+            plot.ShowLegend();
+            plot.Legend.Alignment = legend;
+        }
+
+        var bytes = plot.GetImageBytes(legendOutside ? Width + 420 : Width, Height, ImageFormat.Png);
         AtomicFiles.Write(path, s => s.Write(bytes));
     }
 }
