@@ -85,7 +85,7 @@ public sealed class StudyRunner(StudyOptions options, IModelTrainer trainer, ISt
         {
             cancellationToken.ThrowIfCancellationRequested();
             var path = Path.Combine(dir, "cells", CellId(method, ratio, seed) + ".json");
-            var done = TryReadCell(path);
+            var done = TryRead<CellResult>(path);
             if (done is null)
             {
                 var baseline = Baseline(seed, train, test, results.Count, cells.Count, progress, cancellationToken);
@@ -223,25 +223,8 @@ public sealed class StudyRunner(StudyOptions options, IModelTrainer trainer, ISt
         var key = string.Join('\n', identity);
         var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)))[..16];
         var path = Path.Combine(_options.OutputDirectory, "topology", string.Join('-', spec.ConvChannels) + $"_b{_options.ProfileBatch}_{hash}.json");
-        if (File.Exists(path))
-        {
-            try
-            {
-                if (JsonSerializer.Deserialize<TopologyCompileResult>(File.ReadAllText(path), StudyJson.Options) is { } cached
-                    && cached.IsFor(target, _options.ProfileBatch, _options.DataFormat))
-                {
-                    return cached;
-                }
-            }
-            catch (JsonException)
-            {
-                // A corrupt cache entry is compiled again.
-            }
-        }
-
-        var result = _topology.Compile(spec, _options.ProfileBatch, _options.DataFormat);
-        AtomicFiles.WriteText(path, JsonSerializer.Serialize(result, StudyJson.Options));
-        return result;
+        return Cached(path, c => c.IsFor(target, _options.ProfileBatch, _options.DataFormat),
+            () => _topology.Compile(spec, _options.ProfileBatch, _options.DataFormat));
     }
 
     // Profiles are cached per channel plan: methods that arrive at the same shape share one.
@@ -253,24 +236,26 @@ public sealed class StudyRunner(StudyOptions options, IModelTrainer trainer, ISt
         }
 
         var path = Path.Combine(_options.OutputDirectory, "profiles", string.Join('-', spec.ConvChannels) + $"_b{_options.ProfileBatch}.json");
-        if (File.Exists(path))
+        return Cached(path, _ => true, () => _profiler.Profile(spec, _options.ProfileBatch, _options.ProfileSteps, _options.ProfileWarmup, ct));
+    }
+
+    // A cache entry of the output folder: read when present and valid, else made and written atomically. A corrupt
+    // entry (only possible if edited by hand, since every write is atomic) is made again.
+    private static T Cached<T>(string path, Func<T, bool> valid, Func<T> make)
+        where T : class
+    {
+        if (TryRead<T>(path) is { } cached && valid(cached))
         {
-            try
-            {
-                return JsonSerializer.Deserialize<ProfileResult>(File.ReadAllText(path), StudyJson.Options);
-            }
-            catch (JsonException)
-            {
-                // A corrupt cache entry is measured again.
-            }
+            return cached;
         }
 
-        var result = _profiler.Profile(spec, _options.ProfileBatch, _options.ProfileSteps, _options.ProfileWarmup, ct);
+        var result = make();
         AtomicFiles.WriteText(path, JsonSerializer.Serialize(result, StudyJson.Options));
         return result;
     }
 
-    private static CellResult? TryReadCell(string path)
+    private static T? TryRead<T>(string path)
+        where T : class
     {
         if (!File.Exists(path))
         {
@@ -279,11 +264,11 @@ public sealed class StudyRunner(StudyOptions options, IModelTrainer trainer, ISt
 
         try
         {
-            return JsonSerializer.Deserialize<CellResult>(File.ReadAllText(path), StudyJson.Options);
+            return JsonSerializer.Deserialize<T>(File.ReadAllText(path), StudyJson.Options);
         }
         catch (JsonException)
         {
-            return null; // written atomically, so this only happens if edited by hand: run it again
+            return null;
         }
     }
 
