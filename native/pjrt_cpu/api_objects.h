@@ -136,8 +136,11 @@ struct PJRT_Client {
 
 namespace xlaprune::pjrt {
 
-// A kInt64 named value; `name` must outlive it.
+// Named values of one kInt64, kFloat or kString (named_values.cc); `name` and a string `value`
+// must outlive them.
 PJRT_NamedValue Int64Value(const char* name, int64_t value);
+PJRT_NamedValue FloatValue(const char* name, double value);
+PJRT_NamedValue StringValue(const char* name, const char* value);
 // The description of CPU device `id` that clients and topologies share: ids, names and the
 // local_hardware_id attribute.
 void DescribeCpuDevice(PJRT_DeviceDescription& description, int id);

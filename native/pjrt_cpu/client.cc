@@ -38,17 +38,6 @@ PJRT_Device* ClientState::CheckDevice(PJRT_Device* device, const char* what) con
   return device;
 }
 
-PJRT_NamedValue Int64Value(const char* name, int64_t value) {
-  PJRT_NamedValue v{};
-  v.struct_size = PJRT_NamedValue_STRUCT_SIZE;
-  v.name = name;
-  v.name_size = std::strlen(name);
-  v.type = PJRT_NamedValue_kInt64;
-  v.int64_value = value;
-  v.value_size = 1;
-  return v;
-}
-
 void DescribeCpuDevice(PJRT_DeviceDescription& description, int id) {
   description.id = id;
   description.process_index = 0;

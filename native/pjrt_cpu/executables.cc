@@ -31,17 +31,6 @@ std::string Hex64(uint64_t value) {
   return text;
 }
 
-PJRT_NamedValue FloatValue(const char* name, double value) {
-  PJRT_NamedValue v{};
-  v.struct_size = PJRT_NamedValue_STRUCT_SIZE;
-  v.name = name;
-  v.name_size = std::strlen(name);
-  v.type = PJRT_NamedValue_kFloat;
-  v.float_value = static_cast<float>(value);
-  v.value_size = 1;
-  return v;
-}
-
 // ---- Serialized executable blob ---------------------------------------------------------------
 // "XlaPruneCpuExec\n" | u32 format version | u32 length + plugin version | u32 replicas |
 // u32 partitions | u32 count + i32 device ids | u64 length + compile options |

@@ -70,28 +70,6 @@ PJRT_Error* ErrorOf(const Status& status) noexcept {
   return status.ok() ? nullptr : MakeError(status.code, status.message);
 }
 
-PJRT_NamedValue Int64Attribute(const char* name, int64_t value) {
-  PJRT_NamedValue v{};
-  v.struct_size = PJRT_NamedValue_STRUCT_SIZE;
-  v.name = name;
-  v.name_size = std::char_traits<char>::length(name);
-  v.type = PJRT_NamedValue_kInt64;
-  v.int64_value = value;
-  v.value_size = 1;
-  return v;
-}
-
-PJRT_NamedValue StringAttribute(const char* name, const char* value) {
-  PJRT_NamedValue v{};
-  v.struct_size = PJRT_NamedValue_STRUCT_SIZE;
-  v.name = name;
-  v.name_size = std::char_traits<char>::length(name);
-  v.type = PJRT_NamedValue_kString;
-  v.string_value = value;
-  v.value_size = std::char_traits<char>::length(value);
-  return v;
-}
-
 }  // namespace
 }  // namespace xlaprune::pjrt
 
@@ -104,9 +82,9 @@ XLAPRUNE_ENTRY(PJRT_Plugin_Initialize) { (void)args; }
 // own XLA version number here; ours has none, so it reports the API level it follows).
 XLAPRUNE_ENTRY(PJRT_Plugin_Attributes) {
   static const PJRT_NamedValue attributes[] = {
-      Int64Attribute("xla_version", PJRT_API_MINOR),
-      StringAttribute("xlaprune_version", kPluginVersion),
-      StringAttribute("program_formats", "hlo"),
+      Int64Value("xla_version", PJRT_API_MINOR),
+      StringValue("xlaprune_version", kPluginVersion),
+      StringValue("program_formats", "hlo"),
   };
   args->attributes = attributes;
   args->num_attributes = sizeof(attributes) / sizeof(attributes[0]);
