@@ -2,7 +2,7 @@ using System.Text;
 
 namespace XlaPrune.Pjrt;
 
-/// <summary>UTF-8 helpers for strings PJRT hands out as (pointer, size).</summary>
+/// <summary>Helpers for text, numbers and bytes PJRT hands out as (pointer, size).</summary>
 internal static unsafe class NativeText
 {
     public static string Read(byte* text, nuint size) =>
@@ -16,5 +16,22 @@ internal static unsafe class NativeText
         }
 
         return new ReadOnlySpan<long>(values, checked((int)count)).ToArray();
+    }
+
+    /// <summary>Copies bytes a plugin serialized, then frees the plugin's copy with the deleter it handed out with them.</summary>
+    public static byte[] TakeSerialized<T>(byte* bytes, nuint size, T* owner, delegate* unmanaged[Cdecl]<T*, void> deleter)
+        where T : unmanaged
+    {
+        try
+        {
+            return new ReadOnlySpan<byte>(bytes, checked((int)size)).ToArray();
+        }
+        finally
+        {
+            if (deleter != null)
+            {
+                deleter(owner);
+            }
+        }
     }
 }

@@ -269,6 +269,15 @@ public sealed unsafe class PjrtClient : IDisposable
         return new PjrtMemory(this, pointer);
     }
 
+    // The views of the devices and memories a plugin call returned as an array; known ones keep their views.
+    internal List<PjrtDevice> DevicesFor(PJRT_Device** devices, nuint count) =>
+        [.. Pointers(devices, count).Select(p => DeviceFor((PJRT_Device*)p))];
+
+    internal List<PjrtMemory> MemoriesFor(PJRT_Memory** memories, nuint count) =>
+        [.. Pointers(memories, count).Select(p => MemoryFor((PJRT_Memory*)p))];
+
+    private static nint[] Pointers(void* array, nuint count) => new ReadOnlySpan<nint>(array, checked((int)count)).ToArray();
+
     private List<PjrtDevice> ReadDevices()
     {
         var args = Plugin.Call(&Api->PJRT_Client_Devices, new PJRT_Client_Devices_Args { client = Pointer });

@@ -69,13 +69,7 @@ public sealed unsafe class PjrtDevice : IEquatable<PjrtDevice>
         get
         {
             var args = Plugin.Call(&Api->PJRT_Device_AddressableMemories, new PJRT_Device_AddressableMemories_Args { device = Pointer });
-            var result = new List<PjrtMemory>();
-            for (nuint i = 0; i < args.num_memories; i++)
-            {
-                result.Add(_client.MemoryFor(args.memories[i]));
-            }
-
-            return result;
+            return _client.MemoriesFor(args.memories, args.num_memories);
         }
     }
 

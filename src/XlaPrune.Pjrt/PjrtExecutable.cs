@@ -195,17 +195,7 @@ public sealed unsafe class PjrtExecutable : IDisposable
     public byte[] Serialize()
     {
         var args = Plugin.Call(&Api->PJRT_Executable_Serialize, new PJRT_Executable_Serialize_Args { executable = Pointer });
-        try
-        {
-            return new ReadOnlySpan<byte>(args.serialized_bytes, checked((int)args.serialized_bytes_size)).ToArray();
-        }
-        finally
-        {
-            if (args.serialized_executable_deleter != null)
-            {
-                args.serialized_executable_deleter(args.serialized_executable);
-            }
-        }
+        return NativeText.TakeSerialized(args.serialized_bytes, args.serialized_bytes_size, args.serialized_executable, args.serialized_executable_deleter);
     }
 
 

@@ -64,44 +64,16 @@ public sealed unsafe partial class PjrtLoadedExecutable : IDisposable
     {
         get
         {
-            PJRT_LoadedExecutable_AddressableDevices_Args args = default;
-            args.struct_size = PJRT_LoadedExecutable_AddressableDevices_Args.STRUCT_SIZE;
-            args.executable = Pointer;
-            Plugin.Require(&Api->PJRT_LoadedExecutable_AddressableDevices);
-            Plugin.Check(Api->PJRT_LoadedExecutable_AddressableDevices(&args));
-            var result = new List<PjrtDevice>();
-            for (nuint i = 0; i < args.num_addressable_devices; i++)
-            {
-                result.Add(_client.DeviceFor(args.addressable_devices[i]));
-            }
-
-            return result;
+            var args = Plugin.Call(&Api->PJRT_LoadedExecutable_AddressableDevices, new PJRT_LoadedExecutable_AddressableDevices_Args { executable = Pointer });
+            return _client.DevicesFor(args.addressable_devices, args.num_addressable_devices);
         }
     }
 
     /// <summary>Whether <see cref="Delete"/> was called.</summary>
-    public bool IsDeleted
-    {
-        get
-        {
-            PJRT_LoadedExecutable_IsDeleted_Args args = default;
-            args.struct_size = PJRT_LoadedExecutable_IsDeleted_Args.STRUCT_SIZE;
-            args.executable = Pointer;
-            Plugin.Require(&Api->PJRT_LoadedExecutable_IsDeleted);
-            Plugin.Check(Api->PJRT_LoadedExecutable_IsDeleted(&args));
-            return args.is_deleted;
-        }
-    }
+    public bool IsDeleted => Plugin.Call(&Api->PJRT_LoadedExecutable_IsDeleted, new PJRT_LoadedExecutable_IsDeleted_Args { executable = Pointer }).is_deleted;
 
     /// <summary>Releases the device-side program now; the object stays until disposed.</summary>
-    public void Delete()
-    {
-        PJRT_LoadedExecutable_Delete_Args args = default;
-        args.struct_size = PJRT_LoadedExecutable_Delete_Args.STRUCT_SIZE;
-        args.executable = Pointer;
-        Plugin.Require(&Api->PJRT_LoadedExecutable_Delete);
-        Plugin.Check(Api->PJRT_LoadedExecutable_Delete(&args));
-    }
+    public void Delete() => Plugin.Call(&Api->PJRT_LoadedExecutable_Delete, new PJRT_LoadedExecutable_Delete_Args { executable = Pointer });
 
     // Number of outputs, asked once: it is fixed for the life of the executable.
     internal int OutputCount

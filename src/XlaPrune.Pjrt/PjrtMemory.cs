@@ -59,13 +59,7 @@ public sealed unsafe class PjrtMemory : IEquatable<PjrtMemory>
         get
         {
             var args = Plugin.Call(&Api->PJRT_Memory_AddressableByDevices, new PJRT_Memory_AddressableByDevices_Args { memory = Pointer });
-            var result = new List<PjrtDevice>();
-            for (nuint i = 0; i < args.num_devices; i++)
-            {
-                result.Add(_client.DeviceFor(args.devices[i]));
-            }
-
-            return result;
+            return _client.DevicesFor(args.devices, args.num_devices);
         }
     }
 

@@ -117,17 +117,7 @@ public sealed unsafe class PjrtTopology : IDisposable
     public byte[] Serialize()
     {
         var args = Plugin.Call(&Api->PJRT_TopologyDescription_Serialize, new PJRT_TopologyDescription_Serialize_Args { topology = Pointer });
-        try
-        {
-            return new ReadOnlySpan<byte>(args.serialized_bytes, checked((int)args.serialized_bytes_size)).ToArray();
-        }
-        finally
-        {
-            if (args.serialized_topology_deleter != null)
-            {
-                args.serialized_topology_deleter(args.serialized_topology);
-            }
-        }
+        return NativeText.TakeSerialized(args.serialized_bytes, args.serialized_bytes_size, args.serialized_topology, args.serialized_topology_deleter);
     }
 
     /// <summary>Compiles a serialized <c>xla.HloModuleProto</c> for this topology, without a client.</summary>
