@@ -92,6 +92,28 @@ internal static class Inputs
     }
 }
 
+/// <summary>
+/// The options of the commands that measure a model on a test set (train, eval, prune): --dataset-dir, --test-limit and
+/// --json. Spectre.Console.Cli binds options only from the settings class and its chain of base classes, and train's chain
+/// must hold the model options while eval's and prune's must not, so no one base class can hold these three for all of
+/// them: <see cref="DatasetSettings"/> and <see cref="CheckpointSettings"/> each declare the properties, and their names,
+/// help and check live here once.
+/// </summary>
+internal static class TestSetOption
+{
+    public const string DatasetDir = "--dataset-dir <DIR>";
+    public const string DatasetDirDescription = "Folder of the dataset files (default for fashion-mnist: /usr/share/datasets/fashion-mnist).";
+    public const string TestLimit = "--test-limit <N>";
+    public const string TestLimitDescription = "Use only the first N test images.";
+    public const string Json = "--json";
+    public const string JsonDescription = "Print a JSON summary.";
+
+    /// <summary>An error naming --test-limit, or success.</summary>
+    public static Spectre.Console.ValidationResult Check(int? testLimit) => testLimit < 1
+        ? Spectre.Console.ValidationResult.Error($"--test-limit must be at least 1, got {testLimit}")
+        : Spectre.Console.ValidationResult.Success();
+}
+
 internal class DatasetSettings : ModelSettings
 {
     [CommandOption("--dataset <NAME>")]
@@ -99,25 +121,23 @@ internal class DatasetSettings : ModelSettings
     [DefaultValue("fashion-mnist")]
     public string Dataset { get; init; } = "fashion-mnist";
 
-    [CommandOption("--dataset-dir <DIR>")]
-    [Description("Folder of the dataset files (default for fashion-mnist: /usr/share/datasets/fashion-mnist).")]
+    [CommandOption(TestSetOption.DatasetDir)]
+    [Description(TestSetOption.DatasetDirDescription)]
     public string? DatasetDir { get; init; }
 
-    [CommandOption("--test-limit <N>")]
-    [Description("Use only the first N test images.")]
+    [CommandOption(TestSetOption.TestLimit)]
+    [Description(TestSetOption.TestLimitDescription)]
     [Range(1, int.MaxValue)]
     public int? TestLimit { get; init; }
 
-    [CommandOption("--json")]
-    [Description("Print a JSON summary.")]
+    [CommandOption(TestSetOption.Json)]
+    [Description(TestSetOption.JsonDescription)]
     public bool Json { get; init; }
 
     public override Spectre.Console.ValidationResult Validate()
     {
         var b = base.Validate();
-        return !b.Successful ? b
-            : TestLimit < 1 ? Spectre.Console.ValidationResult.Error($"--test-limit must be at least 1, got {TestLimit}")
-            : Spectre.Console.ValidationResult.Success();
+        return b.Successful ? TestSetOption.Check(TestLimit) : b;
     }
 }
 
@@ -129,21 +149,20 @@ internal class CheckpointSettings : CommandSettings
     [InputFile]
     public string Checkpoint { get; init; } = "";
 
-    [CommandOption("--dataset-dir <DIR>")]
-    [Description("Folder of the dataset files (default for fashion-mnist: /usr/share/datasets/fashion-mnist).")]
+    [CommandOption(TestSetOption.DatasetDir)]
+    [Description(TestSetOption.DatasetDirDescription)]
     public string? DatasetDir { get; init; }
 
-    [CommandOption("--test-limit <N>")]
-    [Description("Use only the first N test images.")]
+    [CommandOption(TestSetOption.TestLimit)]
+    [Description(TestSetOption.TestLimitDescription)]
     [Range(1, int.MaxValue)]
     public int? TestLimit { get; init; }
 
-    [CommandOption("--json")]
-    [Description("Print a JSON summary.")]
+    [CommandOption(TestSetOption.Json)]
+    [Description(TestSetOption.JsonDescription)]
     public bool Json { get; init; }
 
-    public override Spectre.Console.ValidationResult Validate() =>
-        string.IsNullOrEmpty(Checkpoint) ? Spectre.Console.ValidationResult.Error("--checkpoint is required")
-        : TestLimit < 1 ? Spectre.Console.ValidationResult.Error($"--test-limit must be at least 1, got {TestLimit}")
-        : Spectre.Console.ValidationResult.Success();
+    public override Spectre.Console.ValidationResult Validate() => string.IsNullOrEmpty(Checkpoint)
+        ? Spectre.Console.ValidationResult.Error("--checkpoint is required")
+        : TestSetOption.Check(TestLimit);
 }
