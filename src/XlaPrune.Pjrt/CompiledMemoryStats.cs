@@ -25,4 +25,8 @@ public sealed record CompiledMemoryStats(
     long HostAliasSizeInBytes,
     long HostTempSizeInBytes,
     long PeakMemoryInBytes,
-    long TotalSizeInBytes);
+    long TotalSizeInBytes)
+{
+    /// <summary><see cref="PeakMemoryInBytes"/> where the plugin reports one, else null (a plugin may report 0 or -1).</summary>
+    public long? KnownPeakBytes => PeakMemoryInBytes > 0 ? PeakMemoryInBytes : null;
+}

@@ -85,7 +85,7 @@ public sealed class PjrtTopologyCompiler : ITopologyCompiler, IDisposable
                 Batch = batch,
                 DataFormat = format.Spelling(),
                 Memory = new TopologyMemory(stats.ArgumentSizeInBytes, stats.OutputSizeInBytes, stats.TempSizeInBytes, stats.AliasSizeInBytes,
-                    stats.GeneratedCodeSizeInBytes, stats.PeakMemoryInBytes > 0 ? stats.PeakMemoryInBytes : null),
+                    stats.GeneratedCodeSizeInBytes, stats.KnownPeakBytes),
                 Buffers = buffers.Count,
                 LogicalBytes = ProgramBuffers.TotalLogicalBytes(buffers),
                 PaddedBytes = ProgramBuffers.TotalPaddedBytes(buffers),

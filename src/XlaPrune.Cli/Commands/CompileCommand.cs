@@ -21,7 +21,7 @@ internal sealed class CompileCommand : Command<CompileCommand.Settings>
         public string? Topology { get; init; }
 
         [CommandOption("--topology-option <KEY=VALUE>")]
-        [Description("A topology create option; repeatable (integers, a,b,c integer lists, true/false, decimals, else strings).")]
+        [Description(TopologyCompile.OptionDescription)]
         public string[] TopologyOptions { get; init; } = [];
 
         public override ValidationResult Validate() =>

@@ -39,6 +39,23 @@ internal static class PluginOption
             throw subject is null ? new CliException(ExitCodes.BadInput, reason, e) : CliException.About(ExitCodes.BadInput, subject, reason, e);
         }
     }
+
+    /// <summary>
+    /// Loads the plugin (<see cref="Load"/>) and builds what runs on it; an <see cref="ArgumentException"/> from that
+    /// object's checks (more devices than the plugin has, for example) becomes a usage error.
+    /// </summary>
+    public static T LoadFor<T>(string? nameOrPath, Func<PjrtPlugin, T> create)
+    {
+        var plugin = Load(nameOrPath);
+        try
+        {
+            return create(plugin);
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliException(ExitCodes.Usage, e.Message, e);
+        }
+    }
 }
 
 internal class PluginSettings : CommandSettings

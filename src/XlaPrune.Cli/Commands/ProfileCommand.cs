@@ -65,7 +65,7 @@ internal sealed class ProfileCommand : Command<ProfileCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var spec = PlanOption.Apply(settings.Plan, settings.BuildSpec());
-        using var profiler = Profiler(settings);
+        using var profiler = PluginOption.LoadFor(settings.Plugin, plugin => new PjrtStepProfiler(plugin, settings.Devices, settings.Format));
         ProfileResult r;
         try
         {
@@ -102,18 +102,5 @@ internal sealed class ProfileCommand : Command<ProfileCommand.Settings>
         AnsiConsole.MarkupLineInterpolated($"compile {r.CompileMs:F0} ms; step median {r.StepMs.Median:F1} ms (p10 {r.StepMs.P10:F1}, p90 {r.StepMs.P90:F1}) over {r.Steps} steps after {r.Warmup} warm-up");
         AnsiConsole.MarkupLineInterpolated($"{r.Flops / 1e9:F2} GFLOP per step ({r.Flops / 1e6 / r.StepMs.Median:F2} GFLOP/s); peak memory {r.Memory.PeakBytes / 1048576.0:F1} MiB");
         return ExitCodes.Success;
-    }
-
-    private static PjrtStepProfiler Profiler(Settings settings)
-    {
-        var plugin = PluginOption.Load(settings.Plugin);
-        try
-        {
-            return new PjrtStepProfiler(plugin, settings.Devices, settings.Format);
-        }
-        catch (ArgumentException e)
-        {
-            throw new CliException(ExitCodes.Usage, e.Message, e);
-        }
     }
 }

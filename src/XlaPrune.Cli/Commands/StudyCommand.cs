@@ -103,7 +103,7 @@ internal sealed class StudyCommand : Command<StudyCommand.Settings>
         public string? Topology { get; init; }
 
         [CommandOption("--topology-option <KEY=VALUE>")]
-        [Description("A topology create option; repeatable (integers, a,b,c integer lists, true/false, decimals, else strings).")]
+        [Description(TopologyCompile.OptionDescription)]
         public string[] TopologyOptions { get; init; } = [];
 
         [CommandOption("--topology-plugin <NAME|PATH>")]

@@ -12,6 +12,9 @@ namespace XlaPrune.Cli;
 /// </summary>
 internal static class TopologyCompile
 {
+    /// <summary>The help of --topology-option, which <see cref="ParseOptions"/> reads.</summary>
+    public const string OptionDescription = "A topology create option; repeatable (integers, a,b,c integer lists, true/false, decimals, else strings).";
+
     /// <summary>Reads <c>KEY=VALUE</c> options: integers become kInt64, <c>a,b,c</c> integer lists kInt64List, true/false kBool, decimals kFloat, anything else kString.</summary>
     public static Dictionary<string, object> ParseOptions(IEnumerable<string> options)
     {
@@ -98,7 +101,7 @@ internal static class TopologyCompile
             temp_bytes = compiled.Stats.TempSizeInBytes,
             alias_bytes = compiled.Stats.AliasSizeInBytes,
             generated_code_bytes = compiled.Stats.GeneratedCodeSizeInBytes,
-            peak_bytes = compiled.Stats.PeakMemoryInBytes > 0 ? compiled.Stats.PeakMemoryInBytes : (long?)null,
+            peak_bytes = compiled.Stats.KnownPeakBytes,
         },
         cost = compiled.Cost,
         buffers = BufferRows(compiled.Buffers),

@@ -190,7 +190,9 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         TrainResult result;
         try
         {
-            using var pjrt = settings.Trainer == "pjrt" ? PjrtTrainer(settings) : null;
+            using var pjrt = settings.Trainer == "pjrt"
+                ? PluginOption.LoadFor(settings.Plugin, plugin => new PjrtModelTrainer(plugin, settings.Devices, settings.SyncBatchNorm))
+                : null;
             result = Progress.Run(settings.Json, $"train {spec.Describe()}", (report, ct) => pjrt is null
                 ? Trainer.Train(spec, initial, train, test, options, report, ct)
                 : pjrt.Train(spec, initial, train, test, options, report, ct), cancellationToken);
@@ -229,18 +231,5 @@ internal sealed class TrainCommand : Command<TrainCommand.Settings>
         }
 
         return ExitCodes.Success;
-    }
-
-    private static PjrtModelTrainer PjrtTrainer(Settings settings)
-    {
-        var plugin = PluginOption.Load(settings.Plugin);
-        try
-        {
-            return new PjrtModelTrainer(plugin, settings.Devices, settings.SyncBatchNorm);
-        }
-        catch (ArgumentException e)
-        {
-            throw new CliException(ExitCodes.Usage, e.Message, e);
-        }
     }
 }
