@@ -115,8 +115,8 @@ auto ChannelScratch(C c) {
 // Channels-first windows reduce scalars; channels-last ones reduce rows of `inner` contiguous
 // channels at once.
 template <typename T>
-void ReduceWindow2D(const T* src, T* out, const Window2D& w, T init, Reducer op) {
-  WithChannels(w.inner, [&](auto c) {
+void ReduceWindow2D(const T* src, T* out, const Window2D& w, T init, Reducer reducer) {
+  WithReducer(reducer, [&](auto op) { WithChannels(w.inner, [&](auto c) {
     const int64_t in_plane = w.in_h * w.in_w * c, out_plane = w.out_h * w.out_w * c;
     ParallelFor(w.outer, std::max<int64_t>(1, kGrain / std::max<int64_t>(out_plane * w.size_h * w.size_w, 1)), [&](int64_t begin, int64_t end) {
       auto acc = ChannelScratch<T>(c);
@@ -141,7 +141,7 @@ void ReduceWindow2D(const T* src, T* out, const Window2D& w, T init, Reducer op)
         }
       }
     });
-  });
+  }); });
 }
 
 // For each window, the first position (row-major window order) holding its maximum gets the
@@ -153,6 +153,7 @@ void SelectAndScatter2D(const T* operand, const T* source, T* out, const Window2
     // Planes are independent: each thread owns whole planes of the output.
     ParallelFor(w.outer, std::max<int64_t>(1, kGrain / std::max<int64_t>(in_plane, 1)), [&](int64_t begin, int64_t end) {
       auto chosen = ChannelScratch<int64_t>(c);
+      auto best = ChannelScratch<T>(c);  // x at chosen, kept contiguous so the comparisons vectorise
       for (int64_t p = begin; p < end; p++) {
         const T* x = operand + p * in_plane;
         const T* s = source + p * src_plane;
@@ -168,10 +169,12 @@ void SelectAndScatter2D(const T* operand, const T* source, T* out, const Window2
                 int64_t col = ow * w.stride_w + kw - w.pad_w;
                 if (col < 0 || col >= w.in_w) continue;
                 const int64_t at = (h * w.in_w + col) * c;
+                const T* v = x + at;
                 for (int64_t k = 0; k < c; k++) {
                   // Ties: GE keeps the first maximum, GT moves to the last; a NaN is never kept.
-                  const bool keep = any && (keep_first_of_ties ? x[chosen[k]] >= x[at + k] : x[chosen[k]] > x[at + k]);
-                  if (!keep) chosen[k] = at + k;
+                  const bool keep = any && (keep_first_of_ties ? best[k] >= v[k] : best[k] > v[k]);
+                  best[k] = keep ? best[k] : v[k];
+                  chosen[k] = keep ? chosen[k] : at + k;
                 }
                 any = true;
               }

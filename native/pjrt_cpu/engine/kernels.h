@@ -74,24 +74,32 @@ void StridedCopy(const void* src, void* out, std::vector<int64_t> dims, std::vec
 
 enum class Reducer { kAdd, kMax, kMin, kMul };
 
-// One step of a reduction. Max and min propagate NaN, as XLA's do.
-template <typename T>
-inline T Combine(Reducer op, T a, T b) {
-  switch (op) {
+// One step of a reduction. Max and min propagate NaN, as XLA's do. Written as selects, not
+// branches, so a loop over it vectorises when `op` is a compile-time constant (WithReducer).
+template <typename T, typename Op>
+inline T Combine(Op op, T a, T b) {
+  switch (static_cast<Reducer>(op)) {
     case Reducer::kAdd: return static_cast<T>(a + b);
     case Reducer::kMul: return static_cast<T>(a * b);
     case Reducer::kMax:
-      if constexpr (std::is_floating_point_v<T>) {
-        if (std::isnan(a) || std::isnan(b)) return std::numeric_limits<T>::quiet_NaN();
-      }
-      return a > b ? a : b;
-    case Reducer::kMin:
-      if constexpr (std::is_floating_point_v<T>) {
-        if (std::isnan(a) || std::isnan(b)) return std::numeric_limits<T>::quiet_NaN();
-      }
-      return a < b ? a : b;
+    case Reducer::kMin: {
+      T m = (static_cast<Reducer>(op) == Reducer::kMax ? a > b : a < b) ? a : b;
+      if constexpr (std::is_floating_point_v<T>) m = std::isnan(a) || std::isnan(b) ? std::numeric_limits<T>::quiet_NaN() : m;
+      return m;
+    }
   }
   return a;
+}
+
+// Calls body(op) with the reducer as a compile-time constant.
+template <typename F>
+void WithReducer(Reducer op, F&& body) {
+  switch (op) {
+    case Reducer::kAdd: body(std::integral_constant<Reducer, Reducer::kAdd>{}); break;
+    case Reducer::kMax: body(std::integral_constant<Reducer, Reducer::kMax>{}); break;
+    case Reducer::kMin: body(std::integral_constant<Reducer, Reducer::kMin>{}); break;
+    case Reducer::kMul: body(std::integral_constant<Reducer, Reducer::kMul>{}); break;
+  }
 }
 
 // out[o] = reduce over the `reduced` dims of src (dims `src_dims`), starting from init; out is
@@ -191,33 +199,31 @@ void ReduceLeading(int64_t rows, int64_t width, T* out, T init, Reducer op, int6
   constexpr int64_t kChunkElements = int64_t{1} << 15, kMaxChunks = 16;
   const int64_t chunks = std::clamp<int64_t>(rows * width / kChunkElements, 1, std::min(rows, kMaxChunks));
   std::vector<A> partial(static_cast<size_t>(chunks * width), Identity<A>(op));
-  ParallelFor(chunks, 1, [&](int64_t begin, int64_t end) {
-    for (int64_t k = begin; k < end; k++) {
-      A* acc = partial.data() + k * width;
-      const int64_t r0 = rows * k / chunks, r1 = rows * (k + 1) / chunks;
-      if (width <= max_block) {
-        const int64_t per_block = max_block / width;
-        for (int64_t r = r0; r < r1; r += per_block) {
-          const int64_t n = std::min(per_block, r1 - r);
-          const T* v = block(r * width, n * width);
-          for (int64_t i = 0; i < n; i++, v += width) {
-            if (op == Reducer::kAdd) {
-              for (int64_t c = 0; c < width; c++) acc[c] += static_cast<A>(v[c]);  // vectorises
-            } else {
-              for (int64_t c = 0; c < width; c++) acc[c] = Combine<A>(op, acc[c], static_cast<A>(v[c]));
+  WithReducer(op, [&](auto fixed_op) {
+    ParallelFor(chunks, 1, [&](int64_t begin, int64_t end) {
+      for (int64_t k = begin; k < end; k++) {
+        A* acc = partial.data() + k * width;
+        const int64_t r0 = rows * k / chunks, r1 = rows * (k + 1) / chunks;
+        if (width <= max_block) {
+          const int64_t per_block = max_block / width;
+          for (int64_t r = r0; r < r1; r += per_block) {
+            const int64_t n = std::min(per_block, r1 - r);
+            const T* v = block(r * width, n * width);
+            for (int64_t i = 0; i < n; i++, v += width) {
+              for (int64_t c = 0; c < width; c++) acc[c] = Combine<A>(fixed_op, acc[c], static_cast<A>(v[c]));
+            }
+          }
+        } else {
+          for (int64_t r = r0; r < r1; r++) {
+            for (int64_t c0 = 0; c0 < width; c0 += max_block) {
+              const int64_t n = std::min(max_block, width - c0);
+              const T* v = block(r * width + c0, n);
+              for (int64_t c = 0; c < n; c++) acc[c0 + c] = Combine<A>(fixed_op, acc[c0 + c], static_cast<A>(v[c]));
             }
           }
         }
-      } else {
-        for (int64_t r = r0; r < r1; r++) {
-          for (int64_t c0 = 0; c0 < width; c0 += max_block) {
-            const int64_t n = std::min(max_block, width - c0);
-            const T* v = block(r * width + c0, n);
-            for (int64_t c = 0; c < n; c++) acc[c0 + c] = Combine<A>(op, acc[c0 + c], static_cast<A>(v[c]));
-          }
-        }
       }
-    }
+    });
   });
   for (int64_t c = 0; c < width; c++) {
     A a = static_cast<A>(init);
