@@ -31,7 +31,7 @@ internal static class ConvLimitBench
         report.Append("| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
         var perLayer = new StringBuilder();
         var byPass = new StringBuilder();
-        using var profiler = new PjrtStepProfiler(plugin, format: DataFormat.Nchw);
+        using var profiler = new PjrtStepProfiler(plugin);
         foreach (var batch in Batches)
         {
             var steps = TrainStepBench.StepsFor(spec, batch);
@@ -85,10 +85,11 @@ internal static class ConvLimitBench
 
     private static double Gflops(double flops, double ms) => flops / ms / 1e6;
 
-    private static List<(double Forward, double BackwardData, double BackwardWeights)> Primitives(string driver, Vgg16Spec spec, int batch)
+    /// <summary>Median milliseconds of oneDNN's three passes on each conv layer of <paramref name="spec"/>; activations in oneDNN's preferred layouts, or channels-last with <paramref name="channelsLast"/>.</summary>
+    internal static List<(double Forward, double BackwardData, double BackwardWeights)> Primitives(string driver, Vgg16Spec spec, int batch, bool channelsLast = false)
     {
         var layers = string.Join(' ', spec.Convs.Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.InChannels},{c.OutChannels},{c.InputSize}")));
-        var json = JsonDocument.Parse(NativeEnvironment.Run(driver, string.Create(CultureInfo.InvariantCulture, $"{batch} {Repeats} {layers}"))).RootElement;
+        var json = JsonDocument.Parse(NativeEnvironment.Run(driver, string.Create(CultureInfo.InvariantCulture, $"{(channelsLast ? "--nhwc " : "")}{batch} {Repeats} {layers}"))).RootElement;
         return [.. json.GetProperty("layers").EnumerateArray().Select(l => (
             l.GetProperty("forward_ms").GetDouble(), l.GetProperty("backward_data_ms").GetDouble(), l.GetProperty("backward_weights_ms").GetDouble()))];
     }
@@ -96,7 +97,7 @@ internal static class ConvLimitBench
     private static double Role(Dictionary<string, double> roles, string role) => roles.GetValueOrDefault(role);
 
     /// <summary>Milliseconds per step the engine spends in convolution instructions, by role ("forward", ...), from its profile table.</summary>
-    private static Dictionary<string, double> PluginConvolutionMs(string driver, Vgg16Spec spec, int batch)
+    internal static Dictionary<string, double> PluginConvolutionMs(string driver, Vgg16Spec spec, int batch)
     {
         const int Steps = 3;
         const string Prefix = "convolution (";

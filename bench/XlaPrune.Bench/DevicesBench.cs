@@ -29,7 +29,7 @@ internal static partial class DevicesBench
         double? one = null;
         foreach (var devices in s_devices)
         {
-            using var profiler = new PjrtStepProfiler(plugin, devices, DataFormat.Nchw);
+            using var profiler = new PjrtStepProfiler(plugin, devices);
             var ms = profiler.Profile(spec, batch, steps: 3, warmup: 1, CancellationToken.None).StepMs.Median;
             one ??= ms;
             var share = devices == 1 ? "none (no all-reduce)" : AllReduceShare(root, devices, width, batch);

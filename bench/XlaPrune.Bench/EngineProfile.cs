@@ -13,11 +13,11 @@ namespace XlaPrune.Bench;
 /// </summary>
 internal static partial class EngineProfile
 {
-    /// <summary>Runs <paramref name="steps"/> timed steps (after one warm-up) of the spec's train step.</summary>
-    public static (double StepMs, IReadOnlyList<(string Kind, long Count, double Ms)> Rows) Run(string driver, Vgg16Spec spec, int batch, int steps)
+    /// <summary>Runs <paramref name="steps"/> timed steps (after one warm-up) of the spec's train step in <paramref name="format"/> (the default's, NHWC, unless given).</summary>
+    public static (double StepMs, IReadOnlyList<(string Kind, long Count, double Ms)> Rows) Run(string driver, Vgg16Spec spec, int batch, int steps, DataFormat format = DataFormat.Nhwc)
     {
         var path = Path.Combine(Path.GetTempPath(), $"xlaprune-bench-profile-{Environment.ProcessId}.pb");
-        File.WriteAllBytes(path, Vgg16Programs.TrainStep(spec, batch, format: DataFormat.Nchw).Module.ToProtoBytes());
+        File.WriteAllBytes(path, Vgg16Programs.TrainStep(spec, batch, format: format).Module.ToProtoBytes());
         try
         {
             var psi = new ProcessStartInfo(driver, string.Create(CultureInfo.InvariantCulture, $"\"{path}\" {steps}")) { RedirectStandardOutput = true, RedirectStandardError = true };

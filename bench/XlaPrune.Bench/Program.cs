@@ -46,9 +46,10 @@ report.Append(ic, $"oneDNN sgemm 1024³ in this run: {sgemmGflops:F1} GFLOP/s (t
 
 // 1 and 2: VGG-16 train step, our plugin vs TorchSharp trained as its users train it.
 var plugin = PjrtPlugin.Load("cpu");
+var torchMs = new Dictionary<(double, int, int), double>();
 if (Want("1"))
 {
-    report.Append(TrainStepBench.Run(plugin, sgemmGflops, ic));
+    report.Append(TrainStepBench.Run(plugin, sgemmGflops, ic, torchMs));
 }
 
 // 2c: the full-width step against oneDNN's own convolution primitives on its layer shapes (ConvLimitBench.cs).
@@ -57,10 +58,10 @@ if (Want("2c"))
     report.Append(ConvLimitBench.Run(plugin, native, ic));
 }
 
-// 2d: where the time goes at the study's narrow widths (NarrowProfileBench.cs).
+// 2d: what limits each shape: convolutions against oneDNN's primitives, the rest, TorchSharp (NarrowProfileBench.cs).
 if (Want("2d"))
 {
-    report.Append(NarrowProfileBench.Run(Path.Combine(native, "xlaprune_engine_bench"), ic));
+    report.Append(NarrowProfileBench.Run(native, torchMs, ic));
 }
 
 // 3: tiny execute round trip, C# vs a native C caller on the same plugin (TinyExecuteBench.cs).
@@ -83,7 +84,7 @@ if (Want("4"))
 if (Want("5"))
 {
     report.Append("## 5. Step time at uniform pruned ratios vs the FLOP ratio (width 0.25, batch 32)\n\n| ratio | FLOPs / unpruned | step time / unpruned | time ratio / FLOP ratio |\n| --- | --- | --- | --- |\n");
-    using (var profiler = new PjrtStepProfiler(plugin, format: DataFormat.Nchw))
+    using (var profiler = new PjrtStepProfiler(plugin))
     {
         var baseSpec = Vgg16Spec.Cifar(width: 0.25);
         double? baseMs = null;
@@ -95,14 +96,13 @@ if (Want("5"))
             var flopRatio = (double)spec.MacsPerImage / baseSpec.MacsPerImage;
             report.Append(ic, $"| {ratio} | {flopRatio:F3} | {ms / baseMs.Value:F3} | {ms / baseMs.Value / flopRatio:F2} |\n");
         }
-}
-
+    }
 }
 
 if (Want("6"))
 {
-        report.Append('\n');
-        EngineAbBench.Append(report, Path.Combine(native, "xlaprune_engine_bench"), ic);
+    report.Append('\n');
+    EngineAbBench.Append(report, Path.Combine(native, "xlaprune_engine_bench"), ic);
 }
 
 // 7: ONNX Runtime inference of pruned models against the unpruned one (OnnxInferenceBench.cs).

@@ -6,8 +6,8 @@
 //   input gradient   every spatial window dim reversed     -> convolution_backward_data
 //   kernel gradient  plain window, kernel larger than out  -> convolution_backward_weights
 // and describe each operand to oneDNN by its dimensions and strides, so any dimension order
-// maps without a copy. oneDNN picks its preferred (blocked) layouts; reorders in and out are
-// planned with the primitive. Forms outside these (groups, lhs dilation without reversal,
+// maps without a copy. Channels-last activations are used as they are; otherwise oneDNN picks
+// its preferred (blocked) layouts, and reorders in and out are planned with the primitive. Forms outside these (groups, lhs dilation without reversal,
 // negative padding) return no plan and run on the generic kernels in run.cc.
 #include <oneapi/dnnl/dnnl.hpp>
 
@@ -59,6 +59,18 @@ memory::desc Describe(const ArrayShape& shape, const std::vector<int64_t>& order
 
 memory::desc Any(const memory::desc& user) { return memory::desc(user.dims(), memory::data_type::f32, memory::format_tag::any); }
 
+// The layout to ask for an activation (source, destination or their gradients). A channels-last
+// buffer (the NHWC programs TPUs want) is passed as it is: oneDNN's direct kernels run on it as
+// fast as on their blocked layouts, and the reorders in and out, which cost as much as the
+// convolution itself at narrow widths, disappear. Any other order is left to oneDNN.
+memory::desc Activation(const memory::desc& user) {
+  static const bool blocked = std::getenv("XLAPRUNE_CPU_BLOCKED_CONV") != nullptr;  // the A/B switch
+  const memory::dims& d = user.dims();
+  const memory::format_tag tag = d.size() == 3 ? memory::format_tag::nwc : d.size() == 4 ? memory::format_tag::nhwc : memory::format_tag::ndhwc;
+  if (!blocked && user == memory::desc(d, memory::data_type::f32, tag)) return user;
+  return Any(user);
+}
+
 std::vector<int64_t> Order(int64_t a, int64_t b, const std::vector<int64_t>& spatial) {
   std::vector<int64_t> order{a, b};
   order.insert(order.end(), spatial.begin(), spatial.end());
@@ -107,8 +119,8 @@ std::shared_ptr<ConvPrimitive> NewPlan(const char* role, const memory::desc& lhs
 // The forward convolution src * weights -> dst over `g`, layouts left to oneDNN. The gradients
 // use it as their hint, with the roles of their operands in the forward pass.
 dnnl::convolution_forward::desc ForwardDesc(const memory::desc& src, const memory::desc& weights, const memory::desc& dst, const Geometry& g) {
-  return dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, Any(src), Any(weights), Any(dst),
-                                         g.strides, g.dilates, g.pad_l, g.pad_r);
+  return dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, Activation(src), Any(weights),
+                                         Activation(dst), g.strides, g.dilates, g.pad_l, g.pad_r);
 }
 
 // A gradient of the forward convolution src * weights -> dst over `g` (Backward is oneDNN's
@@ -118,7 +130,8 @@ template <typename Backward>
 typename Backward::primitive_desc GradientDesc(const memory::desc& src, const memory::desc& weights, const memory::desc& dst, const Geometry& g) {
   const auto& e = CpuEngine();
   dnnl::convolution_forward::primitive_desc hint(ForwardDesc(src, weights, dst, g), e);
-  typename Backward::desc d(dnnl::algorithm::convolution_direct, Any(src), Any(weights), Any(dst), g.strides, g.dilates, g.pad_l, g.pad_r);
+  typename Backward::desc d(dnnl::algorithm::convolution_direct, Activation(src), Any(weights), Activation(dst), g.strides, g.dilates, g.pad_l,
+                            g.pad_r);
   return typename Backward::primitive_desc(d, Attr(), e, hint);
 }
 

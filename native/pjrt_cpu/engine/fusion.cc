@@ -60,13 +60,15 @@ bool Fusible(const Computation& comp, const Instr& in) {
 }
 
 // A reduction whose input chain can be read block by block: contiguous runs need the minor
-// dimension reduced.
+// dimension reduced, or only leading dimensions reduced (rows of kept elements).
 bool FusibleReduce(const Computation& comp, const Instr& in) {
   if (in.op != Op::kReduce || !IsF32(in.shape) || !in.has_simple_reducer || in.operands.size() != 2) return false;
   if (in.simple_reducer != Op::kAdd && in.simple_reducer != Op::kMaximum && in.simple_reducer != Op::kMinimum) return false;
   const Instr& operand = comp.instrs[in.operands[0]];
-  int64_t minor = static_cast<int64_t>(operand.shape.array.dims.size()) - 1;
-  return minor >= 0 && std::find(in.dims.begin(), in.dims.end(), minor) != in.dims.end() && Fusible(comp, operand);
+  const std::vector<int64_t>& dims = operand.shape.array.dims;
+  int64_t minor = static_cast<int64_t>(dims.size()) - 1, rows = 0, width = 0;
+  const bool runs = minor >= 0 && std::find(in.dims.begin(), in.dims.end(), minor) != in.dims.end();
+  return (runs || kernels::AsLeadingReduction(dims, in.dims, rows, width)) && Fusible(comp, operand);
 }
 
 // Loads elements [start, start + n) of the fusion's index space from one input into out.
@@ -102,6 +104,22 @@ void Load(const FusedInput& input, const void* data, int64_t start, int64_t n, f
     off += idx[d] * input.strides[d];
   }
   const int64_t inner = input.dims[rank - 1], stride = input.strides[rank - 1];
+  if (rank == 2 && input.strides[0] == 0 && stride == 1 && inner < 64) {
+    // A short vector repeated along the rows (a per-channel scale of a channels-last array):
+    // runs of a few elements each would cost more in bookkeeping than in copying.
+    // One period from the phase, then doubling copies.
+    const int64_t first = std::min(n, inner);
+    for (int64_t j = 0, k = idx[1]; j < first; j++) {
+      out[j] = src[k];
+      if (++k == inner) k = 0;
+    }
+    for (int64_t done = first; done < n;) {
+      const int64_t copy = std::min(done - done % inner, n - done);
+      std::memcpy(out + done, out, static_cast<size_t>(copy) * sizeof(float));
+      done += copy;
+    }
+    return;
+  }
   int64_t j = 0;
   while (j < n) {
     int64_t run = std::min(n - j, inner - idx[rank - 1]);
@@ -332,20 +350,29 @@ void PlanFusions(Computation& comp) {
   PlanLiveness(comp);  // again: fused members are never evaluated and their roots read the inputs
 }
 
+namespace {
+
+// EvalBlock on this thread's scratch, kept between calls: most groups are small (the SGD update
+// of one layer's vectors), where a fresh zeroed allocation would cost more than the arithmetic.
+// The result stays valid until the thread's next call.
+const float* EvalBlockOnThread(const Fusion& f, const std::vector<const void*>& inputs, int64_t start, int64_t n) {
+  thread_local std::vector<float> scratch;
+  thread_local std::vector<const float*> value;
+  if (scratch.size() < f.nodes.size() * kBlock) scratch.resize(f.nodes.size() * kBlock);
+  value.resize(f.nodes.size());
+  return EvalBlock(f, inputs, start, n, scratch.data(), value);
+}
+
+}  // namespace
+
 void RunFusion(const Fusion& f, const std::vector<const void*>& inputs, void* out) {
   int64_t total = 1;
   for (int64_t d : f.dims) total *= d;
   const int64_t blocks = (total + kBlock - 1) / kBlock;
   kernels::ParallelFor(blocks, 16, [&](int64_t begin, int64_t end) {
-    // Per-thread scratch, kept between calls: most groups are small (the SGD update of one
-    // layer's vectors), where a fresh zeroed allocation would cost more than the arithmetic.
-    thread_local std::vector<float> scratch;
-    thread_local std::vector<const float*> value;
-    if (scratch.size() < f.nodes.size() * kBlock) scratch.resize(f.nodes.size() * kBlock);
-    value.resize(f.nodes.size());
     for (int64_t b = begin; b < end; b++) {
       int64_t start = b * kBlock, n = std::min(kBlock, total - start);
-      const float* v = EvalBlock(f, inputs, start, n, scratch.data(), value);
+      const float* v = EvalBlockOnThread(f, inputs, start, n);
       if (f.root_pred) {
         uint8_t* o = static_cast<uint8_t*>(out) + start;
         for (int64_t j = 0; j < n; j++) o[j] = v[j] != 0 ? 1 : 0;
@@ -358,20 +385,21 @@ void RunFusion(const Fusion& f, const std::vector<const void*>& inputs, void* ou
 
 void RunFusedReduce(const Fusion& f, const std::vector<const void*>& inputs, const std::vector<int64_t>& reduced, float init, Op reducer, float* out) {
   const kernels::Reducer op = reducer == Op::kAdd ? kernels::Reducer::kAdd : reducer == Op::kMaximum ? kernels::Reducer::kMax : kernels::Reducer::kMin;
+  int64_t rows = 0, width = 0;
+  if (kernels::AsLeadingReduction(f.dims, reduced, rows, width)) {
+    kernels::ReduceLeading<float>(rows, width, out, init, op, kBlock, [&](int64_t start, int64_t n) { return EvalBlockOnThread(f, inputs, start, n); });
+    return;
+  }
   kernels::ReduceRuns<float>(f.dims, reduced, out, init, [&](double acc, int64_t offset, int64_t length, int64_t stride) {
-    thread_local std::vector<float> scratch;
-    thread_local std::vector<const float*> value;
-    if (scratch.size() < f.nodes.size() * kBlock) scratch.resize(f.nodes.size() * kBlock);
-    value.resize(f.nodes.size());
     if (stride != 1) {
       // The minor dimension is reduced but has size 1 (h = w = 1): the run steps over kept
       // elements, so evaluate it element by element.
-      for (int64_t j = 0; j < length; j++) acc = kernels::ReduceContiguous(EvalBlock(f, inputs, offset + j * stride, 1, scratch.data(), value), 1, acc, op);
+      for (int64_t j = 0; j < length; j++) acc = kernels::ReduceContiguous(EvalBlockOnThread(f, inputs, offset + j * stride, 1), 1, acc, op);
       return acc;
     }
     for (int64_t s = 0; s < length; s += kBlock) {
       int64_t n = std::min(kBlock, length - s);
-      acc = kernels::ReduceContiguous(EvalBlock(f, inputs, offset + s, n, scratch.data(), value), n, acc, op);
+      acc = kernels::ReduceContiguous(EvalBlockOnThread(f, inputs, offset + s, n), n, acc, op);
     }
     return acc;
   });

@@ -1,9 +1,12 @@
 #include "kernels.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <type_traits>
+#include <vector>
 
 namespace xlaprune::cpu::kernels {
 namespace {
@@ -43,25 +46,6 @@ void StridedCopyTyped(const E* src, E* out, const std::vector<int64_t>& dims, co
   });
 }
 
-template <typename T>
-inline T Combine(Reducer op, T a, T b) {
-  switch (op) {
-    case Reducer::kAdd: return static_cast<T>(a + b);
-    case Reducer::kMul: return static_cast<T>(a * b);
-    case Reducer::kMax:
-      if constexpr (std::is_floating_point_v<T>) {
-        if (std::isnan(a) || std::isnan(b)) return std::numeric_limits<T>::quiet_NaN();
-      }
-      return a > b ? a : b;
-    case Reducer::kMin:
-      if constexpr (std::is_floating_point_v<T>) {
-        if (std::isnan(a) || std::isnan(b)) return std::numeric_limits<T>::quiet_NaN();
-      }
-      return a < b ? a : b;
-  }
-  return a;
-}
-
 // Reduces a run into acc. Additions keep 8 partial sums so the loop vectorises.
 template <typename T>
 Accumulator<T> ReduceRun(const T* x, int64_t n, int64_t stride, Accumulator<T> acc, Reducer op) {
@@ -97,6 +81,12 @@ void StridedCopy(const void* src, void* out, std::vector<int64_t> dims, std::vec
 
 template <typename T>
 void Reduce(const T* src, T* out, const std::vector<int64_t>& src_dims, const std::vector<int64_t>& reduced, T init, Reducer op) {
+  int64_t rows = 0, width = 0;
+  if (AsLeadingReduction(src_dims, reduced, rows, width)) {
+    // Per output, the runs would stride through memory `width` elements apart: read rows instead.
+    ReduceLeading<T>(rows, width, out, init, op, kGrain, [src](int64_t start, int64_t) { return src + start; });
+    return;
+  }
   ReduceRuns<T>(src_dims, reduced, out, init, [&](Accumulator<T> acc, int64_t offset, int64_t length, int64_t stride) { return ReduceRun(src + offset, length, stride, acc, op); });
 }
 
@@ -105,63 +95,97 @@ Accumulator<T> ReduceContiguous(const T* x, int64_t n, Accumulator<T> acc, Reduc
   return ReduceRun(x, n, 1, acc, op);
 }
 
-template <typename T>
-void ReduceWindow2D(const T* src, T* out, const Window2D& w, T init, Reducer op) {
-  const int64_t in_plane = w.in_h * w.in_w, out_plane = w.out_h * w.out_w;
-  ParallelFor(w.outer, std::max<int64_t>(1, kGrain / std::max<int64_t>(out_plane * w.size_h * w.size_w, 1)), [&](int64_t begin, int64_t end) {
-    for (int64_t p = begin; p < end; p++) {
-      const T* x = src + p * in_plane;
-      T* y = out + p * out_plane;
-      for (int64_t oh = 0; oh < w.out_h; oh++) {
-        for (int64_t ow = 0; ow < w.out_w; ow++) {
-          T acc = init;
-          for (int64_t kh = 0; kh < w.size_h; kh++) {
-            int64_t h = oh * w.stride_h + kh - w.pad_h;
-            if (h < 0 || h >= w.in_h) continue;
-            for (int64_t kw = 0; kw < w.size_w; kw++) {
-              int64_t c = ow * w.stride_w + kw - w.pad_w;
-              if (c >= 0 && c < w.in_w) acc = Combine(op, acc, x[h * w.in_w + c]);
-            }
-          }
-          y[oh * w.out_w + ow] = acc;
-        }
-      }
-    }
-  });
+// Calls body(c) with the channel count of a window: a compile-time 1 for channels-first arrays,
+// so their loops over channels vanish and accumulators stay in registers.
+using OneChannel = std::integral_constant<int64_t, 1>;
+
+template <typename F>
+void WithChannels(int64_t inner, F&& body) {
+  if (inner == 1) body(OneChannel{});
+  else body(inner);
 }
 
+// Per-channel scratch of a window kernel: on the stack for one channel, on the heap otherwise.
+template <typename E, typename C>
+auto ChannelScratch(C c) {
+  if constexpr (std::is_same_v<C, OneChannel>) return std::array<E, 1>{};
+  else return std::vector<E>(static_cast<size_t>(c));
+}
+
+// Channels-first windows reduce scalars; channels-last ones reduce rows of `inner` contiguous
+// channels at once.
 template <typename T>
-void SelectAndScatter2D(const T* operand, const T* source, T* out, const Window2D& w, T init, bool keep_first_of_ties) {
-  const int64_t in_plane = w.in_h * w.in_w, src_plane = w.out_h * w.out_w;
-  // Planes are independent: each thread owns whole planes of the output.
-  ParallelFor(w.outer, std::max<int64_t>(1, kGrain / std::max<int64_t>(in_plane, 1)), [&](int64_t begin, int64_t end) {
-    for (int64_t p = begin; p < end; p++) {
-      const T* x = operand + p * in_plane;
-      const T* s = source + p * src_plane;
-      T* y = out + p * in_plane;
-      std::fill(y, y + in_plane, init);
-      for (int64_t oh = 0; oh < w.out_h; oh++) {
-        for (int64_t ow = 0; ow < w.out_w; ow++) {
-          int64_t chosen = -1;
-          for (int64_t kh = 0; kh < w.size_h; kh++) {
-            int64_t h = oh * w.stride_h + kh - w.pad_h;
-            if (h < 0 || h >= w.in_h) continue;
-            for (int64_t kw = 0; kw < w.size_w; kw++) {
-              int64_t c = ow * w.stride_w + kw - w.pad_w;
-              if (c < 0 || c >= w.in_w) continue;
-              int64_t at = h * w.in_w + c;
-              if (chosen < 0) {
-                chosen = at;
-                continue;
+void ReduceWindow2D(const T* src, T* out, const Window2D& w, T init, Reducer reducer) {
+  WithReducer(reducer, [&](auto op) { WithChannels(w.inner, [&](auto c) {
+    const int64_t in_plane = w.in_h * w.in_w * c, out_plane = w.out_h * w.out_w * c;
+    ParallelFor(w.outer, std::max<int64_t>(1, kGrain / std::max<int64_t>(out_plane * w.size_h * w.size_w, 1)), [&](int64_t begin, int64_t end) {
+      auto acc = ChannelScratch<T>(c);
+      for (int64_t p = begin; p < end; p++) {
+        const T* x = src + p * in_plane;
+        T* y = out + p * out_plane;
+        for (int64_t oh = 0; oh < w.out_h; oh++) {
+          for (int64_t ow = 0; ow < w.out_w; ow++) {
+            std::fill(acc.begin(), acc.end(), init);
+            for (int64_t kh = 0; kh < w.size_h; kh++) {
+              int64_t h = oh * w.stride_h + kh - w.pad_h;
+              if (h < 0 || h >= w.in_h) continue;
+              for (int64_t kw = 0; kw < w.size_w; kw++) {
+                int64_t col = ow * w.stride_w + kw - w.pad_w;
+                if (col < 0 || col >= w.in_w) continue;
+                const T* v = x + (h * w.in_w + col) * c;
+                for (int64_t k = 0; k < c; k++) acc[k] = Combine(op, acc[k], v[k]);
               }
-              bool keep = keep_first_of_ties ? x[chosen] >= x[at] : x[chosen] > x[at];
-              if (!keep) chosen = at;
             }
+            std::copy(acc.begin(), acc.end(), y + (oh * w.out_w + ow) * c);
           }
-          if (chosen >= 0) y[chosen] = static_cast<T>(y[chosen] + s[oh * w.out_w + ow]);
         }
       }
-    }
+    });
+  }); });
+}
+
+// For each window, the first position (row-major window order) holding its maximum gets the
+// window's source value added; per channel when the array is channels-last.
+template <typename T>
+void SelectAndScatter2D(const T* operand, const T* source, T* out, const Window2D& w, T init, bool keep_first_of_ties) {
+  WithChannels(w.inner, [&](auto c) {
+    const int64_t in_plane = w.in_h * w.in_w * c, src_plane = w.out_h * w.out_w * c;
+    // Planes are independent: each thread owns whole planes of the output.
+    ParallelFor(w.outer, std::max<int64_t>(1, kGrain / std::max<int64_t>(in_plane, 1)), [&](int64_t begin, int64_t end) {
+      auto chosen = ChannelScratch<int64_t>(c);
+      auto best = ChannelScratch<T>(c);  // x at chosen, kept contiguous so the comparisons vectorise
+      for (int64_t p = begin; p < end; p++) {
+        const T* x = operand + p * in_plane;
+        const T* s = source + p * src_plane;
+        T* y = out + p * in_plane;
+        std::fill(y, y + in_plane, init);
+        for (int64_t oh = 0; oh < w.out_h; oh++) {
+          for (int64_t ow = 0; ow < w.out_w; ow++) {
+            bool any = false;
+            for (int64_t kh = 0; kh < w.size_h; kh++) {
+              int64_t h = oh * w.stride_h + kh - w.pad_h;
+              if (h < 0 || h >= w.in_h) continue;
+              for (int64_t kw = 0; kw < w.size_w; kw++) {
+                int64_t col = ow * w.stride_w + kw - w.pad_w;
+                if (col < 0 || col >= w.in_w) continue;
+                const int64_t at = (h * w.in_w + col) * c;
+                const T* v = x + at;
+                for (int64_t k = 0; k < c; k++) {
+                  // Ties: GE keeps the first maximum, GT moves to the last; a NaN is never kept.
+                  const bool keep = any && (keep_first_of_ties ? best[k] >= v[k] : best[k] > v[k]);
+                  best[k] = keep ? best[k] : v[k];
+                  chosen[k] = keep ? chosen[k] : at + k;
+                }
+                any = true;
+              }
+            }
+            if (!any) continue;
+            const T* g = s + (oh * w.out_w + ow) * c;
+            for (int64_t k = 0; k < c; k++) y[chosen[k]] = static_cast<T>(y[chosen[k]] + g[k]);
+          }
+        }
+      }
+    });
   });
 }
 

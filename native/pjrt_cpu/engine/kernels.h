@@ -2,9 +2,11 @@
 // kernel applies and falls back to its generic loops otherwise.
 #pragma once
 
+#include <cmath>
 #include <cstddef>
 #include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <type_traits>
 #include <vector>
 
@@ -72,6 +74,34 @@ void StridedCopy(const void* src, void* out, std::vector<int64_t> dims, std::vec
 
 enum class Reducer { kAdd, kMax, kMin, kMul };
 
+// One step of a reduction. Max and min propagate NaN, as XLA's do. Written as selects, not
+// branches, so a loop over it vectorises when `op` is a compile-time constant (WithReducer).
+template <typename T, typename Op>
+inline T Combine(Op op, T a, T b) {
+  switch (static_cast<Reducer>(op)) {
+    case Reducer::kAdd: return static_cast<T>(a + b);
+    case Reducer::kMul: return static_cast<T>(a * b);
+    case Reducer::kMax:
+    case Reducer::kMin: {
+      T m = (static_cast<Reducer>(op) == Reducer::kMax ? a > b : a < b) ? a : b;
+      if constexpr (std::is_floating_point_v<T>) m = std::isnan(a) || std::isnan(b) ? std::numeric_limits<T>::quiet_NaN() : m;
+      return m;
+    }
+  }
+  return a;
+}
+
+// Calls body(op) with the reducer as a compile-time constant.
+template <typename F>
+void WithReducer(Reducer op, F&& body) {
+  switch (op) {
+    case Reducer::kAdd: body(std::integral_constant<Reducer, Reducer::kAdd>{}); break;
+    case Reducer::kMax: body(std::integral_constant<Reducer, Reducer::kMax>{}); break;
+    case Reducer::kMin: body(std::integral_constant<Reducer, Reducer::kMin>{}); break;
+    case Reducer::kMul: body(std::integral_constant<Reducer, Reducer::kMul>{}); break;
+  }
+}
+
 // out[o] = reduce over the `reduced` dims of src (dims `src_dims`), starting from init; out is
 // in row-major order of the kept dims.
 template <typename T>
@@ -129,10 +159,85 @@ void ReduceRuns(std::vector<int64_t> src_dims, const std::vector<int64_t>& reduc
   });
 }
 
-// A window that moves over the two minor dimensions only (size 1, stride 1, no padding in
-// every other dimension; no dilation): the pooling windows of a CNN.
+// A reduction that keeps only trailing dimensions, ignoring dimensions of size 1 (a batch-norm
+// statistic of a channels-last array: reduce N, H and W, keep C): `rows` rows of `width`
+// contiguous elements are reduced element-wise into `width` outputs. False for other reductions,
+// for one that keeps nothing (width 1) and for one that reduces nothing.
+inline bool AsLeadingReduction(const std::vector<int64_t>& dims, const std::vector<int64_t>& reduced, int64_t& rows, int64_t& width) {
+  rows = 1;
+  width = 1;
+  bool kept_seen = false;
+  for (size_t d = 0; d < dims.size(); d++) {
+    if (dims[d] == 1) continue;
+    const bool r = std::find(reduced.begin(), reduced.end(), static_cast<int64_t>(d)) != reduced.end();
+    if (r && kept_seen) return false;
+    kept_seen = kept_seen || !r;
+    (r ? rows : width) *= dims[d];
+  }
+  return width > 1 && rows > 1;
+}
+
+// The identity of a reducer, so per-thread partial results can start from it.
+template <typename A>
+A Identity(Reducer op) {
+  switch (op) {
+    case Reducer::kAdd: return A{0};
+    case Reducer::kMul: return A{1};
+    case Reducer::kMax: return std::numeric_limits<A>::has_infinity ? -std::numeric_limits<A>::infinity() : std::numeric_limits<A>::lowest();
+    case Reducer::kMin: return std::numeric_limits<A>::has_infinity ? std::numeric_limits<A>::infinity() : std::numeric_limits<A>::max();
+  }
+  return A{0};
+}
+
+// out[c] = init combined with every src[r * width + c] (AsLeadingReduction's form). `block(start,
+// n)` returns the elements [start, start + n) of the row-major source (n <= max_block); rows go to
+// a fixed number of chunks, each reduced on one thread from the identity, and the chunks are
+// combined in order, so the result does not depend on the thread count.
+template <typename T, typename Block>
+void ReduceLeading(int64_t rows, int64_t width, T* out, T init, Reducer op, int64_t max_block, Block&& block) {
+  using A = Accumulator<T>;
+  constexpr int64_t kChunkElements = int64_t{1} << 15, kMaxChunks = 16;
+  const int64_t chunks = std::clamp<int64_t>(rows * width / kChunkElements, 1, std::min(rows, kMaxChunks));
+  std::vector<A> partial(static_cast<size_t>(chunks * width), Identity<A>(op));
+  WithReducer(op, [&](auto fixed_op) {
+    ParallelFor(chunks, 1, [&](int64_t begin, int64_t end) {
+      for (int64_t k = begin; k < end; k++) {
+        A* acc = partial.data() + k * width;
+        const int64_t r0 = rows * k / chunks, r1 = rows * (k + 1) / chunks;
+        if (width <= max_block) {
+          const int64_t per_block = max_block / width;
+          for (int64_t r = r0; r < r1; r += per_block) {
+            const int64_t n = std::min(per_block, r1 - r);
+            const T* v = block(r * width, n * width);
+            for (int64_t i = 0; i < n; i++, v += width) {
+              for (int64_t c = 0; c < width; c++) acc[c] = Combine<A>(fixed_op, acc[c], static_cast<A>(v[c]));
+            }
+          }
+        } else {
+          for (int64_t r = r0; r < r1; r++) {
+            for (int64_t c0 = 0; c0 < width; c0 += max_block) {
+              const int64_t n = std::min(max_block, width - c0);
+              const T* v = block(r * width + c0, n);
+              for (int64_t c = 0; c < n; c++) acc[c0 + c] = Combine<A>(fixed_op, acc[c0 + c], static_cast<A>(v[c]));
+            }
+          }
+        }
+      }
+    });
+  });
+  for (int64_t c = 0; c < width; c++) {
+    A a = static_cast<A>(init);
+    for (int64_t k = 0; k < chunks; k++) a = Combine<A>(op, a, partial[k * width + c]);
+    out[c] = static_cast<T>(a);
+  }
+}
+
+// A window that moves over two neighbouring dimensions H and W (size 1, stride 1, no padding in
+// every other dimension; no dilation): the pooling windows of a CNN, channels-first (H, W minor)
+// or channels-last (H, W followed by C).
 struct Window2D {
-  int64_t outer = 1;  // product of the leading dimensions
+  int64_t outer = 1;  // product of the dimensions before H
+  int64_t inner = 1;  // product of the dimensions after W (C of a channels-last array)
   int64_t in_h = 0, in_w = 0, out_h = 0, out_w = 0;
   int64_t size_h = 1, size_w = 1, stride_h = 1, stride_w = 1, pad_h = 0, pad_w = 0;
 };

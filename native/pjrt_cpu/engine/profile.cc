@@ -15,6 +15,19 @@ std::string ProfileKind(const Instr& in) {
   return in.opcode;
 }
 
+// XLAPRUNE_CPU_PROFILE=instructions: one row per instruction, named and shaped, to find which of a
+// kind's instructions cost the time.
+std::string ProfileRow(const Instr& in) {
+  static const bool per_instruction = [] {
+    const char* v = std::getenv("XLAPRUNE_CPU_PROFILE");
+    return v != nullptr && std::string(v) == "instructions";
+  }();
+  if (!per_instruction) return ProfileKind(in);
+  std::string dims;
+  for (int64_t d : in.shape.array.dims) dims += (dims.empty() ? "" : ",") + std::to_string(d);
+  return ProfileKind(in) + " " + in.name + " [" + dims + "]";
+}
+
 }  // namespace
 
 OpProfile* OpProfile::Get() {
@@ -25,7 +38,7 @@ OpProfile* OpProfile::Get() {
 OpProfile::OpProfile() { std::atexit([] { Get()->Print(); }); }
 
 void OpProfile::Add(const Instr& in, double ms) {
-  std::string kind = ProfileKind(in);
+  std::string kind = ProfileRow(in);
   std::lock_guard<std::mutex> lock(mutex_);
   auto& e = totals_[kind];
   e.first += ms;
@@ -45,7 +58,7 @@ void OpProfile::Print() {
   for (const auto& [k, v] : totals_) rows.emplace_back(v.first, k);
   std::sort(rows.rbegin(), rows.rend());
   std::fprintf(stderr, "xlaprune cpu profile: %.1f ms in entry instructions\n", all);
-  for (const auto& [ms, k] : rows) std::fprintf(stderr, "  %-40s %8ld x %10.2f ms %5.1f%%\n", k.c_str(), static_cast<long>(totals_[k].second), ms, 100 * ms / all);
+  for (const auto& [ms, k] : rows) std::fprintf(stderr, "  %-60s %8ld x %10.2f ms %5.1f%%\n", k.c_str(), static_cast<long>(totals_[k].second), ms, 100 * ms / all);
 }
 
 }  // namespace xlaprune::cpu

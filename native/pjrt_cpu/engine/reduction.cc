@@ -30,24 +30,33 @@ bool FastType(ElementType type, F&& body) {
   }
 }
 
-// The window as a 2-D pooling window over the two minor dimensions, if it is one.
+// The window as a 2-D pooling window, if it is one: at most two neighbouring dimensions H, W have
+// a window other than size 1, stride 1 and no padding (the two minor ones of a channels-first
+// array, the two before C of a channels-last one), and nothing is dilated.
 bool AsWindow2D(const Instr& in, const std::vector<int64_t>& operand, const std::vector<int64_t>& result, kernels::Window2D& w) {
-  size_t rank = operand.size();
+  const size_t rank = operand.size();
   if (rank < 2 || in.window.size() != rank) return false;
+  size_t first = rank, last = 0;
   for (size_t d = 0; d < rank; d++) {
     const WindowDim& wd = in.window[d];
     if (wd.window_dilation != 1 || wd.base_dilation != 1 || wd.pad_lo < 0 || wd.pad_hi < 0) return false;
-    if (d + 2 < rank) {
-      if (wd.size != 1 || wd.stride != 1 || wd.pad_lo != 0 || wd.pad_hi != 0) return false;
-      w.outer *= operand[d];
+    if (wd.size != 1 || wd.stride != 1 || wd.pad_lo != 0 || wd.pad_hi != 0) {
+      first = std::min(first, d);
+      last = d;
     }
   }
-  const WindowDim& h = in.window[rank - 2];
-  const WindowDim& c = in.window[rank - 1];
-  w.in_h = operand[rank - 2];
-  w.in_w = operand[rank - 1];
-  w.out_h = result[rank - 2];
-  w.out_w = result[rank - 1];
+  const size_t h_dim = first == rank ? rank - 2 : std::min(first, rank - 2);  // no real window: any two will do
+  if (first != rank && last > h_dim + 1) return false;
+  for (size_t d = 0; d < rank; d++) {
+    if (d < h_dim) w.outer *= operand[d];
+    if (d > h_dim + 1) w.inner *= operand[d];
+  }
+  const WindowDim& h = in.window[h_dim];
+  const WindowDim& c = in.window[h_dim + 1];
+  w.in_h = operand[h_dim];
+  w.in_w = operand[h_dim + 1];
+  w.out_h = result[h_dim];
+  w.out_w = result[h_dim + 1];
   w.size_h = h.size;
   w.size_w = c.size;
   w.stride_h = h.stride;

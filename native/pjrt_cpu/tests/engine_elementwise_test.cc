@@ -185,19 +185,19 @@ TEST(EngineElementwise, SelectAndClamp) {
 // ---- chains a fusing engine would merge --------------------------------------------------------
 
 // relu((x + broadcast(bias)) * broadcast(scale)), also returning the pre-activation, on a shape
-// big enough to be split across threads.
-TEST(EngineFusedChains, BiasScaleReluMatchesSeparateOps) {
-  const std::vector<int64_t> shape{4, 64, 16, 16};
+// big enough to be split across threads; the channel dimension is `channel_dim` of `shape`.
+void CheckBiasScaleRelu(const std::vector<int64_t>& shape, int64_t channel_dim, uint32_t seed) {
+  const int64_t channels = shape[static_cast<size_t>(channel_dim)];
   ModuleBuilder m;
   m.Begin("main");
   int64_t x = m.Parameter(F32(shape));
-  int64_t bias = m.Parameter(F32({64}));
-  int64_t scale = m.Parameter(F32({64}));
+  int64_t bias = m.Parameter(F32({channels}));
+  int64_t scale = m.Parameter(F32({channels}));
   xla::HloInstructionProto& bb = m.Add("broadcast", F32(shape), {bias});
-  bb.add_dimensions(1);
+  bb.add_dimensions(channel_dim);
   int64_t bb_id = bb.id();
   xla::HloInstructionProto& sb = m.Add("broadcast", F32(shape), {scale});
-  sb.add_dimensions(1);
+  sb.add_dimensions(channel_dim);
   int64_t sb_id = sb.id();
   int64_t sum = m.Add("add", F32(shape), {x, bb_id}).id();
   int64_t prod = m.Add("multiply", F32(shape), {sum, sb_id}).id();
@@ -206,13 +206,15 @@ TEST(EngineFusedChains, BiasScaleReluMatchesSeparateOps) {
   int64_t relu = m.Add("maximum", F32(shape), {prod, zeros}).id();
   m.End(m.Add("tuple", TupleOf({F32(shape), F32(shape)}), {relu, prod}).id());
 
-  auto xv = Random(Count(shape), 31), bv = Random(64, 32), sv = Random(64, 33, 0.5f, 2.0f);
+  auto xv = Random(Count(shape), seed), bv = Random(channels, seed + 1), sv = Random(channels, seed + 2, 0.5f, 2.0f);
   xv[5] = kNaN;  // a NaN must survive max(., 0)
-  auto out = CompileAndRun(m, {F32Buffer(shape, xv), F32Buffer({64}, bv), F32Buffer({64}, sv)});
+  auto out = CompileAndRun(m, {F32Buffer(shape, xv), F32Buffer({channels}, bv), F32Buffer({channels}, sv)});
   ASSERT_EQ(out.size(), 2u);
+  int64_t inner = 1;  // elements per step of the channel index
+  for (size_t d = static_cast<size_t>(channel_dim) + 1; d < shape.size(); d++) inner *= shape[d];
   std::vector<float> want_relu, want_prod;
   for (size_t i = 0; i < xv.size(); i++) {
-    size_t c = (i / 256) % 64;
+    size_t c = (i / static_cast<size_t>(inner)) % static_cast<size_t>(channels);
     float p = (xv[i] + bv[c]) * sv[c];
     want_prod.push_back(p);
     want_relu.push_back(std::isnan(p) ? kNaN : (p > 0.0f ? p : 0.0f));
@@ -220,6 +222,12 @@ TEST(EngineFusedChains, BiasScaleReluMatchesSeparateOps) {
   ExpectSameBits(Values<float>(out[0]), want_relu);
   ExpectSameBits(Values<float>(out[1]), want_prod);
 }
+
+TEST(EngineFusedChains, BiasScaleReluMatchesSeparateOps) { CheckBiasScaleRelu({4, 64, 16, 16}, 1, 31); }
+// Channels-last: each block of the fusion starts at another phase of the repeated vectors (37
+// does not divide the block size), and the vectors are shorter than a block.
+TEST(EngineFusedChains, BiasScaleReluChannelsLast) { CheckBiasScaleRelu({4, 16, 16, 37}, 3, 51); }
+TEST(EngineFusedChains, BiasScaleReluChannelsLastWideVectors) { CheckBiasScaleRelu({2, 4, 4, 700}, 3, 55); }
 
 // One value read by several ops of the chain, and a chain feeding a reduce.
 TEST(EngineFusedChains, FanOutAndChainIntoReduce) {
@@ -279,6 +287,41 @@ TEST(EngineFusedChains, ChainIntoReduceOverUnitMinorDimensions) {
   }
   ExpectNear(Values<float>(out[0]), ref, 2e-6);
 }
+
+// A chain into a reduce that keeps only the minor dimension (a batch norm of a channels-last
+// array): rows of channels are read block by block, and a channel count wider than one block
+// is read in pieces.
+void CheckChainIntoLeadingReduce(const std::vector<int64_t>& shape, const std::string& reducer, uint32_t seed) {
+  const int64_t channels = shape.back();
+  ModuleBuilder m;
+  int64_t op = m.Binary(reducer);
+  m.Begin("main");
+  int64_t x = m.Parameter(F32(shape));
+  int64_t y = m.Parameter(F32(shape));
+  int64_t d = m.Add("subtract", F32(shape), {x, y}).id();
+  int64_t sq = m.Add("multiply", F32(shape), {d, d}).id();
+  int64_t init = m.Constant(reducer == "add" ? 0.5f : -1.0f);
+  xla::HloInstructionProto& r = m.Add("reduce", F32({channels}), {sq, init});
+  for (size_t k = 0; k + 1 < shape.size(); k++) r.add_dimensions(static_cast<int64_t>(k));
+  r.add_called_computation_ids(op);
+  m.End(r.id());
+
+  auto xv = Random(Count(shape), seed), yv = Random(Count(shape), seed + 1);
+  auto out = CompileAndRun(m, {F32Buffer(shape, xv), F32Buffer(shape, yv)});
+  const bool add = reducer == "add";
+  Reference ref{std::vector<double>(static_cast<size_t>(channels), add ? 0.5 : -1.0), std::vector<double>(static_cast<size_t>(channels), 0.5)};
+  for (size_t i = 0; i < xv.size(); i++) {
+    double dd = static_cast<double>(xv[i] - yv[i]);
+    double& v = ref.value[i % static_cast<size_t>(channels)];
+    v = add ? v + dd * dd : std::max(v, dd * dd);
+    ref.magnitude[i % static_cast<size_t>(channels)] += add ? dd * dd : 0.0;
+  }
+  ExpectNear(Values<float>(out[0]), ref, 2e-6);
+}
+
+TEST(EngineFusedChains, ChainIntoReduceKeepingChannelsLast) { CheckChainIntoLeadingReduce({4, 7, 7, 37}, "add", 40); }
+TEST(EngineFusedChains, ChainIntoMaxKeepingMoreChannelsThanABlock) { CheckChainIntoLeadingReduce({3, 5, 1100}, "maximum", 42); }
+TEST(EngineFusedChains, ChainIntoReduceOfManyRowsKeepingFewChannels) { CheckChainIntoLeadingReduce({64, 16, 16, 8}, "add", 44); }
 
 // An output that aliases a donated parameter: the chain may run in place, the result must not change.
 TEST(EngineFusedChains, DonatedArgumentReusedForAliasedOutput) {

@@ -80,6 +80,33 @@ TEST(EngineReduce, SumOverNoDimensionsIsIdentity) { CheckReduce("add", {3, 5}, {
 TEST(EngineReduce, MaxOverFirstAndLast) { CheckReduce("maximum", {5, 37, 6}, {0, 2}, 7); }
 TEST(EngineReduce, MaxOverRows) { CheckReduce("maximum", {65, 33}, {1}, 8); }
 
+TEST(EngineReduce, SumOverBatchAndSpatialChannelsLast) { CheckReduce("add", {4, 16, 16, 64}, {0, 1, 2}, 31); }
+TEST(EngineReduce, MaxOverLeadingDimensionsChannelsLast) { CheckReduce("maximum", {6, 5, 5, 33}, {0, 1, 2}, 32); }
+TEST(EngineReduce, SumOverBatchOfUnitSpatialChannelsFirst) { CheckReduce("add", {130, 64, 1, 1}, {0, 2, 3}, 33); }
+TEST(EngineReduce, SumKeepingARowWiderThanAThreadsShare) { CheckReduce("add", {3, 17000}, {0}, 34); }
+TEST(EngineReduce, SumOfManyRowsIsSplitIntoChunks) { CheckReduce("add", {4096, 3, 3, 8}, {0, 1, 2}, 35); }
+
+// The init value joins once, whatever the number of chunks the rows are split into.
+TEST(EngineReduce, HandComputedLeadingSumWithInit) {
+  ModuleBuilder m;
+  int64_t add = m.Binary("add");
+  auto module = ReduceModule(m, add, ElementType::kF32, {3, 2}, {0}, F32Literal(10.0f));
+  auto out = CompileAndRun(module, {F32Buffer({3, 2}, {1, 2, 3, 4, 5, 6})});
+  EXPECT_EQ(Values<float>(out[0]), (std::vector<float>{19, 22}));
+}
+
+// NaN wins a maximum over leading dimensions, from any row.
+TEST(EngineReduce, LeadingMaxPropagatesNaN) {
+  ModuleBuilder m;
+  int64_t max = m.Binary("maximum");
+  auto module = ReduceModule(m, max, ElementType::kF32, {3, 2}, {0}, F32Literal(-kInf));
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  auto out = CompileAndRun(module, {F32Buffer({3, 2}, {1, 2, nan, 4, 5, 6})});
+  auto v = Values<float>(out[0]);
+  EXPECT_TRUE(std::isnan(v[0]));
+  EXPECT_EQ(v[1], 6.0f);
+}
+
 TEST(EngineReduce, HandComputedRowSums) {
   ModuleBuilder m;
   int64_t reducer = m.Binary("add");
@@ -217,6 +244,18 @@ TEST(EngineReduceWindow, SumOverAWindowAcrossChannels) {
   CheckReduceWindow("add", {4, 65, 1, 1}, Window{{2, 5, 1, 1}, {2, 3, 1, 1}, {0, 0, 0, 0}, {0, 0, 0, 0}}, 15);
 }
 
+TEST(EngineReduceWindow, MaxPool2x2Stride2ChannelsLast) {
+  CheckReduceWindow("maximum", {4, 16, 16, 37}, Window{{1, 2, 2, 1}, {1, 2, 2, 1}, {0, 0, 0, 0}, {0, 0, 0, 0}}, 16);
+}
+
+TEST(EngineReduceWindow, SumPool3x3Stride2PaddedChannelsLast) {
+  CheckReduceWindow("add", {2, 9, 8, 5}, Window{{1, 3, 3, 1}, {1, 2, 2, 1}, {0, 1, 0, 0}, {0, 1, 2, 0}}, 17);
+}
+
+TEST(EngineReduceWindow, WindowOverTheTwoLeadingDimensions) {
+  CheckReduceWindow("maximum", {6, 7, 3, 4}, Window{{2, 3, 1, 1}, {2, 2, 1, 1}, {0, 1, 0, 0}, {0, 1, 0, 0}}, 18);
+}
+
 TEST(EngineReduceWindow, HandComputedMaxPool) {
   ModuleBuilder m;
   int64_t reducer = m.Binary("maximum");
@@ -290,6 +329,32 @@ TEST(EngineSelectAndScatter, TiesGoToTheFirstElementOfEachWindow) {
   auto x = Random(Count(shape), 25, 0.0f, 2.0f);
   for (auto& v : x) v = std::floor(v);
   CheckMaxPoolGrad(shape, Window{{1, 1, 2, 2}, {1, 1, 2, 2}, {0, 0, 0, 0}, {0, 0, 0, 0}}, x, 26);
+}
+
+TEST(EngineSelectAndScatter, MaxPoolGradient2x2Stride2ChannelsLast) {
+  std::vector<int64_t> shape{4, 16, 16, 37};
+  CheckMaxPoolGrad(shape, Window{{1, 2, 2, 1}, {1, 2, 2, 1}, {0, 0, 0, 0}, {0, 0, 0, 0}}, Random(Count(shape), 27), 28);
+}
+
+TEST(EngineSelectAndScatter, OverlappingPaddedWindowsChannelsLast) {
+  std::vector<int64_t> shape{2, 7, 7, 3};
+  CheckMaxPoolGrad(shape, Window{{1, 3, 3, 1}, {1, 2, 2, 1}, {0, 1, 1, 0}, {0, 1, 1, 0}}, Random(Count(shape), 29), 30);
+}
+
+TEST(EngineSelectAndScatter, TiesGoToTheFirstElementPerChannelChannelsLast) {
+  std::vector<int64_t> shape{2, 8, 8, 5};
+  auto x = Random(Count(shape), 31, 0.0f, 2.0f);
+  for (auto& v : x) v = std::floor(v);
+  CheckMaxPoolGrad(shape, Window{{1, 2, 2, 1}, {1, 2, 2, 1}, {0, 0, 0, 0}, {0, 0, 0, 0}}, x, 32);
+}
+
+// Channels-last [1, 1, 4, 2]: channel 0 holds [3, 3, 1, 3] (the hand-computed case above), channel
+// 1 holds [0, 5, 5, 1]; window 2 stride 1 picks positions 0, 1, 3 and 1, 1, 2.
+TEST(EngineSelectAndScatter, HandComputedPerChannelChoice) {
+  Window w{{1, 1, 2, 1}, {1, 1, 1, 1}, {0, 0, 0, 0}, {0, 0, 0, 0}};
+  auto out = CompileAndRun(MaxPoolGradModule({1, 1, 4, 2}, w),
+                           {F32Buffer({1, 1, 4, 2}, {3, 0, 3, 5, 1, 5, 3, 1}), F32Buffer({1, 1, 3, 2}, {10, 1, 20, 2, 40, 4})});
+  EXPECT_EQ(Values<float>(out[0]), (std::vector<float>{10, 0, 20, 3, 0, 4, 40, 0}));
 }
 
 TEST(EngineSelectAndScatter, HandComputedTiesAndOverlap) {
