@@ -232,6 +232,14 @@ std::shared_ptr<ExecutableState> MakeExecutableState(std::shared_ptr<cpu::Execut
                                                      int num_partitions, std::vector<int> device_assignment,
                                                      std::string compile_options, std::string module_proto);
 
+// Compiles `program` (format hlo) with serialized CompileOptionsProto bytes for a client or
+// topology of `device_count` devices, with `num_threads` engine threads (0: one per hardware
+// thread): the checks and steps PJRT_Client_Compile and PJRT_Compile share. `args_name` names the
+// caller's args struct in errors, e.g. "PJRT_Compile_Args".
+std::shared_ptr<ExecutableState> CompileProgram(const PJRT_Program& program, const char* compile_options,
+                                                size_t compile_options_size, const char* args_name,
+                                                size_t device_count, int num_threads);
+
 // The module with a layout on every array shape: the dense row-major layout the engine keeps
 // every buffer in (minor_to_major = rank-1..0, no tiles). Defined in optimized_program.cc.
 std::string OptimizedModuleProto(const std::string& module_proto);

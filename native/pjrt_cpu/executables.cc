@@ -206,6 +206,42 @@ std::shared_ptr<ExecutableState> MakeExecutableState(std::shared_ptr<cpu::Execut
   return state;
 }
 
+std::shared_ptr<ExecutableState> CompileProgram(const PJRT_Program& program, const char* compile_options,
+                                                size_t compile_options_size, const char* args_name,
+                                                size_t device_count, int num_threads) {
+  if (program.struct_size < PJRT_Program_STRUCT_SIZE) {
+    InvalidArgument("Unexpected PJRT_Program size: expected " + std::to_string(PJRT_Program_STRUCT_SIZE) + ", got " +
+                    std::to_string(program.struct_size));
+  }
+  if (program.format == nullptr) InvalidArgument("PJRT_Program.format must not be null");
+  const std::string format(program.format, program.format_size);
+  if (format == "mlir") {
+    Unimplemented("program format 'mlir' is not supported: the XlaPrune CPU plugin accepts only format 'hlo' "
+                  "(a serialized HloModuleProto)");
+  }
+  if (format != "hlo") {
+    InvalidArgument("Unknown program format '" + format +
+                    "': the XlaPrune CPU plugin accepts only format 'hlo' (a serialized HloModuleProto)");
+  }
+  if (program.code == nullptr && program.code_size != 0) InvalidArgument("PJRT_Program.code must not be null");
+  if (compile_options == nullptr && compile_options_size != 0) {
+    InvalidArgument(std::string(args_name) + ".compile_options is null but compile_options_size is " +
+                    std::to_string(compile_options_size));
+  }
+  Placement placement = ResolvePlacement(ParseCompileOptions(compile_options, compile_options_size), device_count);
+  cpu::CompileConfig config;
+  config.num_replicas = placement.num_replicas;
+  config.num_partitions = placement.num_partitions;
+  config.num_threads = num_threads;
+  std::string module(program.code == nullptr ? "" : program.code, program.code_size);
+  std::shared_ptr<cpu::Executable> engine = cpu::Executable::Compile(module.data(), module.size(), config);
+  if (engine == nullptr) Fail(PJRT_Error_Code_INTERNAL, "the engine returned no executable");
+  std::string options = compile_options_size == 0 ? SerializeCompileOptions(placement)
+                                                  : std::string(compile_options, compile_options_size);
+  return MakeExecutableState(std::move(engine), placement.num_replicas, placement.num_partitions,
+                             placement.replica_devices, std::move(options), std::move(module));
+}
+
 }  // namespace xlaprune::pjrt
 
 std::shared_ptr<xlaprune::pjrt::ExecutableState> PJRT_LoadedExecutable::Live() const {
@@ -220,41 +256,10 @@ namespace cpu = xlaprune::cpu;
 XLAPRUNE_ENTRY(PJRT_Client_Compile) {
   PJRT_Client* client = Require(args->client, "PJRT_Client_Compile_Args.client");
   const PJRT_Program* program = Require(args->program, "PJRT_Client_Compile_Args.program");
-  if (program->struct_size < PJRT_Program_STRUCT_SIZE) {
-    InvalidArgument("Unexpected PJRT_Program size: expected " + std::to_string(PJRT_Program_STRUCT_SIZE) + ", got " +
-                    std::to_string(program->struct_size));
-  }
-  if (program->format == nullptr) InvalidArgument("PJRT_Program.format must not be null");
-  const std::string format(program->format, program->format_size);
-  if (format == "mlir") {
-    Unimplemented("program format 'mlir' is not supported: the XlaPrune CPU plugin accepts only format 'hlo' "
-                  "(a serialized HloModuleProto)");
-  }
-  if (format != "hlo") {
-    InvalidArgument("Unknown program format '" + format +
-                    "': the XlaPrune CPU plugin accepts only format 'hlo' (a serialized HloModuleProto)");
-  }
-  if (program->code == nullptr && program->code_size != 0) InvalidArgument("PJRT_Program.code must not be null");
-  if (args->compile_options == nullptr && args->compile_options_size != 0) {
-    InvalidArgument("PJRT_Client_Compile_Args.compile_options is null but compile_options_size is " +
-                    std::to_string(args->compile_options_size));
-  }
   const ClientState& state = *client->state;
-  Placement placement =
-      ResolvePlacement(ParseCompileOptions(args->compile_options, args->compile_options_size), state.devices.size());
-  cpu::CompileConfig config;
-  config.num_replicas = placement.num_replicas;
-  config.num_partitions = placement.num_partitions;
-  config.num_threads = state.num_threads;
-  std::shared_ptr<cpu::Executable> engine =
-      cpu::Executable::Compile(program->code == nullptr ? "" : program->code, program->code_size, config);
-  if (engine == nullptr) Fail(PJRT_Error_Code_INTERNAL, "the engine returned no executable");
-  std::string options = args->compile_options_size == 0 ? SerializeCompileOptions(placement)
-                                                        : std::string(args->compile_options, args->compile_options_size);
-  auto executable = MakeExecutableState(std::move(engine), placement.num_replicas, placement.num_partitions,
-                                        placement.replica_devices, std::move(options),
-                                        std::string(program->code == nullptr ? "" : program->code, program->code_size));
-  args->executable = Load(client->state, std::move(executable));
+  args->executable = Load(client->state, CompileProgram(*program, args->compile_options, args->compile_options_size,
+                                                        "PJRT_Client_Compile_Args", state.devices.size(),
+                                                        state.num_threads));
 }
 
 XLAPRUNE_ENTRY_MIN(PJRT_Executable_DeserializeAndLoad,

@@ -373,6 +373,22 @@ TEST_F(Topology, CompileRefusesAMissingTopologyAndOtherFormats) {
   EXPECT_EQ(info.message,
             "program format 'mlir' is not supported: the XlaPrune CPU plugin accepts only format 'hlo' (a serialized "
             "HloModuleProto)");
+  // The same program checks as PJRT_Client_Compile (one CompileProgram serves both).
+  program.format = "hlo_with_config";
+  program.format_size = 15;
+  info = Take(api()->PJRT_Compile(&args));
+  EXPECT_EQ(info.code, PJRT_Error_Code_INVALID_ARGUMENT);
+  EXPECT_EQ(info.message,
+            "Unknown program format 'hlo_with_config': the XlaPrune CPU plugin accepts only format 'hlo' (a serialized "
+            "HloModuleProto)");
+  EXPECT_EQ(args.executable, nullptr);
+  program.format = "hlo";
+  program.format_size = 3;
+  args.compile_options = nullptr;
+  args.compile_options_size = 4;
+  info = Take(api()->PJRT_Compile(&args));
+  EXPECT_EQ(info.code, PJRT_Error_Code_INVALID_ARGUMENT);
+  EXPECT_EQ(info.message, "PJRT_Compile_Args.compile_options is null but compile_options_size is 4");
   DestroyTopology(topology);
 }
 
