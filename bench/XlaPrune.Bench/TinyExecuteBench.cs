@@ -27,6 +27,8 @@ internal static class TinyExecuteBench
         var c = new Measurements();
         var managed = new Measurements();
         var reused = new List<double>();
+        var calls = new List<double>();
+        var cCalls = new List<double>();
         double bytes, reusedBytes;
         try
         {
@@ -38,9 +40,11 @@ internal static class TinyExecuteBench
                 var round = JsonDocument.Parse(NativeEnvironment.Run(Path.Combine(nativeBin, "xlaprune_pjrt_call_bench"),
                     $"\"{plugin.Path}\" \"{modulePath}\" {Iterations} 1")).RootElement;
                 c.Add(round.GetProperty("launch_ns").GetDouble(), round.GetProperty("launch_wait_ns").GetDouble());
-                var (launch, launchWait, reusedCall) = side.Round();
+                cCalls.Add(round.GetProperty("call_ns").GetDouble());
+                var (launch, launchWait, reusedCall, call) = side.Round();
                 managed.Add(launch, launchWait);
                 reused.Add(reusedCall);
+                calls.Add(call);
             }
         }
         finally
@@ -57,6 +61,7 @@ internal static class TinyExecuteBench
         Row(report, "launch + wait, reused call (`PjrtExecuteCall.Execute`: execute, await and destroy the event, destroy the previous output)", reused, c.LaunchWait);
         Row(report, "launch + wait (`Execute`: execute, await and destroy the event; then destroy the output)", managed.LaunchWait, c.LaunchWait);
         Row(report, "launch only (`Launch`: the execute call, handing back outputs and event)", managed.Launch, c.Launch);
+        Row(report, "one trivial call (`PjrtBuffer.OnDeviceSizeInBytes`: PJRT_Buffer_OnDeviceSizeInBytes), a loop of calls", calls, cCalls);
         report.Append(ic, $"\nManaged bytes allocated per reused call: {reusedBytes:F0}; per `Execute` + wait + output dispose: {bytes:F0} (the output array, its `PjrtBuffer` and its handle).\n");
         report.Append("Targets: C# / C ≤ 1.1 through the reused call (the first row) and ≤ 1.5 µs per launch + wait.\n\n");
         Console.WriteLine(string.Create(ic, $"tiny execute (median ns): C# reused call {Median(reused):F0}, launch {Median(managed.Launch):F0}, launch+wait {Median(managed.LaunchWait):F0}; C launch {Median(c.Launch):F0}, launch+wait {Median(c.LaunchWait):F0}"));
@@ -66,7 +71,7 @@ internal static class TinyExecuteBench
     private static void Row(StringBuilder report, string label, List<double> managed, List<double> c)
     {
         var ic = CultureInfo.InvariantCulture;
-        report.Append(ic, $"| {label} | {Median(managed) / 1000:F2} ({managed.Min() / 1000:F2}) | {Median(c) / 1000:F2} ({c.Min() / 1000:F2}) | ");
+        report.Append(ic, $"| {label} | {Median(managed) / 1000:F3} ({managed.Min() / 1000:F3}) | {Median(c) / 1000:F3} ({c.Min() / 1000:F3}) | ");
         report.Append(ic, $"{Median(managed) / Median(c):F2} ({managed.Min() / c.Min():F2}) |\n");
     }
 
@@ -153,7 +158,7 @@ internal static class TinyExecuteBench
             return (GC.GetAllocatedBytesForCurrentThread() - before) / (double)Iterations;
         }
 
-        public (double LaunchNs, double LaunchWaitNs, double ReusedNs) Round()
+        public (double LaunchNs, double LaunchWaitNs, double ReusedNs, double CallNs) Round()
         {
             long launch = 0, total = 0, reused = 0;
             for (var i = 0; i < Iterations; i++)
@@ -180,7 +185,17 @@ internal static class TinyExecuteBench
                 reused += Stopwatch.GetTimestamp() - t0;
             }
 
-            return (Nanoseconds(launch) / Iterations, Nanoseconds(total) / Iterations, Nanoseconds(reused) / Iterations);
+            // The fixed cost of one crossing into the plugin, timed as the C caller times it: a loop, one clock pair.
+            var c0 = Stopwatch.GetTimestamp();
+            long bytes = 0;
+            for (var i = 0; i < Iterations; i++)
+            {
+                bytes += _x.OnDeviceSizeInBytes;
+            }
+
+            var call = Stopwatch.GetTimestamp() - c0;
+            GC.KeepAlive(bytes);
+            return (Nanoseconds(launch) / Iterations, Nanoseconds(total) / Iterations, Nanoseconds(reused) / Iterations, Nanoseconds(call) / Iterations);
         }
 
         public void Dispose()

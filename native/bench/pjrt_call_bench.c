@@ -9,7 +9,9 @@
  * after a warm-up of ITERATIONS / 10, each call timed with CLOCK_MONOTONIC, and prints one JSON
  * line with the median round's mean time per call of
  *   launch_ns:       PJRT_LoadedExecutable_Execute alone (outputs and completion event handed back);
- *   launch_wait_ns:  Execute, then awaiting its completion event, destroying event and output.
+ *   launch_wait_ns:  Execute, then awaiting its completion event, destroying event and output;
+ *   call_ns:         one trivial call through the table (PJRT_Buffer_OnDeviceSizeInBytes), timed as
+ *                    a loop of ITERATIONS calls: the fixed cost of crossing into the plugin.
  * The C# side (bench/XlaPrune.Bench/TinyExecuteBench.cs) times the same two spans the same way.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -141,7 +143,8 @@ int main(int argc, char **argv) {
 
   double *launch_rounds = malloc((size_t)rounds * sizeof(double));
   double *total_rounds = malloc((size_t)rounds * sizeof(double));
-  if (launch_rounds == NULL || total_rounds == NULL) {
+  double *call_rounds = malloc((size_t)rounds * sizeof(double));
+  if (launch_rounds == NULL || total_rounds == NULL || call_rounds == NULL) {
     fprintf(stderr, "out of memory\n");
     return 1;
   }
@@ -170,11 +173,16 @@ int main(int argc, char **argv) {
     }
     launch_rounds[r] = (double)launch / (double)iterations;
     total_rounds[r] = (double)total / (double)iterations;
+    PJRT_Buffer_OnDeviceSizeInBytes_Args size = {.struct_size = PJRT_Buffer_OnDeviceSizeInBytes_Args_STRUCT_SIZE, .buffer = args[0]};
+    int64_t c0 = now_ns();
+    for (long i = 0; i < iterations; i++) check(api->PJRT_Buffer_OnDeviceSizeInBytes(&size), "PJRT_Buffer_OnDeviceSizeInBytes");
+    call_rounds[r] = (double)(now_ns() - c0) / (double)iterations;
   }
-  printf("{\"iterations\": %ld, \"rounds\": %ld, \"launch_ns\": %.1f, \"launch_wait_ns\": %.1f}\n", iterations, rounds,
-         median(launch_rounds, rounds), median(total_rounds, rounds));
+  printf("{\"iterations\": %ld, \"rounds\": %ld, \"launch_ns\": %.1f, \"launch_wait_ns\": %.1f, \"call_ns\": %.1f}\n", iterations, rounds,
+         median(launch_rounds, rounds), median(total_rounds, rounds), median(call_rounds, rounds));
   free(launch_rounds);
   free(total_rounds);
+  free(call_rounds);
 
   for (int i = 0; i < 2; i++) {
     PJRT_Buffer_Destroy_Args db = {.struct_size = PJRT_Buffer_Destroy_Args_STRUCT_SIZE, .buffer = args[i]};

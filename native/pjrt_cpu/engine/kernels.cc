@@ -112,36 +112,46 @@ auto ChannelScratch(C c) {
   else return std::vector<E>(static_cast<size_t>(c));
 }
 
+// Calls visit(position) for every in-bounds position (h * in_w + col) of output (oh, ow)'s window,
+// in row-major window order.
+template <typename F>
+inline void ForWindowPositions(const Window2D& w, int64_t oh, int64_t ow, F&& visit) {
+  for (int64_t kh = 0; kh < w.size_h; kh++) {
+    const int64_t h = oh * w.stride_h + kh - w.pad_h;
+    if (h < 0 || h >= w.in_h) continue;
+    for (int64_t kw = 0; kw < w.size_w; kw++) {
+      const int64_t col = ow * w.stride_w + kw - w.pad_w;
+      if (col >= 0 && col < w.in_w) visit(h * w.in_w + col);
+    }
+  }
+}
+
 // Channels-first windows reduce scalars; channels-last ones reduce rows of `inner` contiguous
 // channels at once.
 template <typename T>
 void ReduceWindow2D(const T* src, T* out, const Window2D& w, T init, Reducer reducer) {
-  WithReducer(reducer, [&](auto op) { WithChannels(w.inner, [&](auto c) {
-    const int64_t in_plane = w.in_h * w.in_w * c, out_plane = w.out_h * w.out_w * c;
-    ParallelFor(w.outer, std::max<int64_t>(1, kGrain / std::max<int64_t>(out_plane * w.size_h * w.size_w, 1)), [&](int64_t begin, int64_t end) {
-      auto acc = ChannelScratch<T>(c);
-      for (int64_t p = begin; p < end; p++) {
-        const T* x = src + p * in_plane;
-        T* y = out + p * out_plane;
-        for (int64_t oh = 0; oh < w.out_h; oh++) {
-          for (int64_t ow = 0; ow < w.out_w; ow++) {
-            std::fill(acc.begin(), acc.end(), init);
-            for (int64_t kh = 0; kh < w.size_h; kh++) {
-              int64_t h = oh * w.stride_h + kh - w.pad_h;
-              if (h < 0 || h >= w.in_h) continue;
-              for (int64_t kw = 0; kw < w.size_w; kw++) {
-                int64_t col = ow * w.stride_w + kw - w.pad_w;
-                if (col < 0 || col >= w.in_w) continue;
-                const T* v = x + (h * w.in_w + col) * c;
+  WithReducer(reducer, [&](auto op) {
+    WithChannels(w.inner, [&](auto c) {
+      const int64_t in_plane = w.in_h * w.in_w * c, out_plane = w.out_h * w.out_w * c;
+      ParallelFor(w.outer, std::max<int64_t>(1, kGrain / std::max<int64_t>(out_plane * w.size_h * w.size_w, 1)), [&](int64_t begin, int64_t end) {
+        auto acc = ChannelScratch<T>(c);
+        for (int64_t p = begin; p < end; p++) {
+          const T* x = src + p * in_plane;
+          T* y = out + p * out_plane;
+          for (int64_t oh = 0; oh < w.out_h; oh++) {
+            for (int64_t ow = 0; ow < w.out_w; ow++) {
+              std::fill(acc.begin(), acc.end(), init);
+              ForWindowPositions(w, oh, ow, [&](int64_t at) {
+                const T* v = x + at * c;
                 for (int64_t k = 0; k < c; k++) acc[k] = Combine(op, acc[k], v[k]);
-              }
+              });
+              std::copy(acc.begin(), acc.end(), y + (oh * w.out_w + ow) * c);
             }
-            std::copy(acc.begin(), acc.end(), y + (oh * w.out_w + ow) * c);
           }
         }
-      }
+      });
     });
-  }); });
+  });
 }
 
 // For each window, the first position (row-major window order) holding its maximum gets the
@@ -162,23 +172,17 @@ void SelectAndScatter2D(const T* operand, const T* source, T* out, const Window2
         for (int64_t oh = 0; oh < w.out_h; oh++) {
           for (int64_t ow = 0; ow < w.out_w; ow++) {
             bool any = false;
-            for (int64_t kh = 0; kh < w.size_h; kh++) {
-              int64_t h = oh * w.stride_h + kh - w.pad_h;
-              if (h < 0 || h >= w.in_h) continue;
-              for (int64_t kw = 0; kw < w.size_w; kw++) {
-                int64_t col = ow * w.stride_w + kw - w.pad_w;
-                if (col < 0 || col >= w.in_w) continue;
-                const int64_t at = (h * w.in_w + col) * c;
-                const T* v = x + at;
-                for (int64_t k = 0; k < c; k++) {
-                  // Ties: GE keeps the first maximum, GT moves to the last; a NaN is never kept.
-                  const bool keep = any && (keep_first_of_ties ? best[k] >= v[k] : best[k] > v[k]);
-                  best[k] = keep ? best[k] : v[k];
-                  chosen[k] = keep ? chosen[k] : at + k;
-                }
-                any = true;
+            ForWindowPositions(w, oh, ow, [&](int64_t position) {
+              const int64_t at = position * c;
+              const T* v = x + at;
+              for (int64_t k = 0; k < c; k++) {
+                // Ties: GE keeps the first maximum, GT moves to the last; a NaN is never kept.
+                const bool keep = any && (keep_first_of_ties ? best[k] >= v[k] : best[k] > v[k]);
+                best[k] = keep ? best[k] : v[k];
+                chosen[k] = keep ? chosen[k] : at + k;
               }
-            }
+              any = true;
+            });
             if (!any) continue;
             const T* g = s + (oh * w.out_w + ow) * c;
             for (int64_t k = 0; k < c; k++) y[chosen[k]] = static_cast<T>(y[chosen[k]] + g[k]);

@@ -86,23 +86,22 @@ TEST(EngineReduce, SumOverBatchOfUnitSpatialChannelsFirst) { CheckReduce("add", 
 TEST(EngineReduce, SumKeepingARowWiderThanAThreadsShare) { CheckReduce("add", {3, 17000}, {0}, 34); }
 TEST(EngineReduce, SumOfManyRowsIsSplitIntoChunks) { CheckReduce("add", {4096, 3, 3, 8}, {0, 1, 2}, 35); }
 
+// reduce(x [3, 2], init) over dimension 0 with `opcode`.
+std::vector<float> ReduceRowsOf3x2(const std::string& opcode, float init, const std::vector<float>& x) {
+  ModuleBuilder m;
+  int64_t reducer = m.Binary(opcode);
+  auto module = ReduceModule(m, reducer, ElementType::kF32, {3, 2}, {0}, F32Literal(init));
+  return Values<float>(CompileAndRun(module, {F32Buffer({3, 2}, x)})[0]);
+}
+
 // The init value joins once, whatever the number of chunks the rows are split into.
 TEST(EngineReduce, HandComputedLeadingSumWithInit) {
-  ModuleBuilder m;
-  int64_t add = m.Binary("add");
-  auto module = ReduceModule(m, add, ElementType::kF32, {3, 2}, {0}, F32Literal(10.0f));
-  auto out = CompileAndRun(module, {F32Buffer({3, 2}, {1, 2, 3, 4, 5, 6})});
-  EXPECT_EQ(Values<float>(out[0]), (std::vector<float>{19, 22}));
+  EXPECT_EQ(ReduceRowsOf3x2("add", 10.0f, {1, 2, 3, 4, 5, 6}), (std::vector<float>{19, 22}));
 }
 
 // NaN wins a maximum over leading dimensions, from any row.
 TEST(EngineReduce, LeadingMaxPropagatesNaN) {
-  ModuleBuilder m;
-  int64_t max = m.Binary("maximum");
-  auto module = ReduceModule(m, max, ElementType::kF32, {3, 2}, {0}, F32Literal(-kInf));
-  const float nan = std::numeric_limits<float>::quiet_NaN();
-  auto out = CompileAndRun(module, {F32Buffer({3, 2}, {1, 2, nan, 4, 5, 6})});
-  auto v = Values<float>(out[0]);
+  auto v = ReduceRowsOf3x2("maximum", -kInf, {1, 2, std::numeric_limits<float>::quiet_NaN(), 4, 5, 6});
   EXPECT_TRUE(std::isnan(v[0]));
   EXPECT_EQ(v[1], 6.0f);
 }
@@ -313,39 +312,27 @@ void CheckMaxPoolGrad(const std::vector<int64_t>& shape, const Window& w, const 
   ExpectNear(Values<float>(out[0]), MaxPoolGradReference(x, source, shape, w));
 }
 
-TEST(EngineSelectAndScatter, MaxPoolGradient2x2Stride2) {
-  std::vector<int64_t> shape{4, 37, 16, 16};
-  CheckMaxPoolGrad(shape, Window{{1, 1, 2, 2}, {1, 1, 2, 2}, {0, 0, 0, 0}, {0, 0, 0, 0}}, Random(Count(shape), 21), 22);
+// Random inputs; with `ties`, values from {0, 1} only, so most windows hold ties.
+void CheckMaxPoolGradOnRandom(const std::vector<int64_t>& shape, const Window& w, uint32_t seed, bool ties) {
+  auto x = ties ? Random(Count(shape), seed, 0.0f, 2.0f) : Random(Count(shape), seed);
+  if (ties) {
+    for (auto& v : x) v = std::floor(v);
+  }
+  CheckMaxPoolGrad(shape, w, x, seed + 1);
 }
 
+const Window kPool2x2ChannelsFirst{{1, 1, 2, 2}, {1, 1, 2, 2}, {0, 0, 0, 0}, {0, 0, 0, 0}};
+const Window kPool2x2ChannelsLast{{1, 2, 2, 1}, {1, 2, 2, 1}, {0, 0, 0, 0}, {0, 0, 0, 0}};
+
+TEST(EngineSelectAndScatter, MaxPoolGradient2x2Stride2) { CheckMaxPoolGradOnRandom({4, 37, 16, 16}, kPool2x2ChannelsFirst, 21, false); }
+TEST(EngineSelectAndScatter, TiesGoToTheFirstElementOfEachWindow) { CheckMaxPoolGradOnRandom({2, 3, 8, 8}, kPool2x2ChannelsFirst, 25, true); }
 TEST(EngineSelectAndScatter, OverlappingWindowsWithPaddingAccumulate) {
-  std::vector<int64_t> shape{2, 3, 7, 7};
-  CheckMaxPoolGrad(shape, Window{{1, 1, 3, 3}, {1, 1, 2, 2}, {0, 0, 1, 1}, {0, 0, 1, 1}}, Random(Count(shape), 23), 24);
+  CheckMaxPoolGradOnRandom({2, 3, 7, 7}, Window{{1, 1, 3, 3}, {1, 1, 2, 2}, {0, 0, 1, 1}, {0, 0, 1, 1}}, 23, false);
 }
-
-TEST(EngineSelectAndScatter, TiesGoToTheFirstElementOfEachWindow) {
-  // Values from {0, 1} only: most windows hold ties.
-  std::vector<int64_t> shape{2, 3, 8, 8};
-  auto x = Random(Count(shape), 25, 0.0f, 2.0f);
-  for (auto& v : x) v = std::floor(v);
-  CheckMaxPoolGrad(shape, Window{{1, 1, 2, 2}, {1, 1, 2, 2}, {0, 0, 0, 0}, {0, 0, 0, 0}}, x, 26);
-}
-
-TEST(EngineSelectAndScatter, MaxPoolGradient2x2Stride2ChannelsLast) {
-  std::vector<int64_t> shape{4, 16, 16, 37};
-  CheckMaxPoolGrad(shape, Window{{1, 2, 2, 1}, {1, 2, 2, 1}, {0, 0, 0, 0}, {0, 0, 0, 0}}, Random(Count(shape), 27), 28);
-}
-
+TEST(EngineSelectAndScatter, MaxPoolGradient2x2Stride2ChannelsLast) { CheckMaxPoolGradOnRandom({4, 16, 16, 37}, kPool2x2ChannelsLast, 27, false); }
+TEST(EngineSelectAndScatter, TiesGoToTheFirstElementPerChannelChannelsLast) { CheckMaxPoolGradOnRandom({2, 8, 8, 5}, kPool2x2ChannelsLast, 31, true); }
 TEST(EngineSelectAndScatter, OverlappingPaddedWindowsChannelsLast) {
-  std::vector<int64_t> shape{2, 7, 7, 3};
-  CheckMaxPoolGrad(shape, Window{{1, 3, 3, 1}, {1, 2, 2, 1}, {0, 1, 1, 0}, {0, 1, 1, 0}}, Random(Count(shape), 29), 30);
-}
-
-TEST(EngineSelectAndScatter, TiesGoToTheFirstElementPerChannelChannelsLast) {
-  std::vector<int64_t> shape{2, 8, 8, 5};
-  auto x = Random(Count(shape), 31, 0.0f, 2.0f);
-  for (auto& v : x) v = std::floor(v);
-  CheckMaxPoolGrad(shape, Window{{1, 2, 2, 1}, {1, 2, 2, 1}, {0, 0, 0, 0}, {0, 0, 0, 0}}, x, 32);
+  CheckMaxPoolGradOnRandom({2, 7, 7, 3}, Window{{1, 3, 3, 1}, {1, 2, 2, 1}, {0, 1, 1, 0}, {0, 1, 1, 0}}, 29, false);
 }
 
 // Channels-last [1, 1, 4, 2]: channel 0 holds [3, 3, 1, 3] (the hand-computed case above), channel
