@@ -190,46 +190,53 @@ A Identity(Reducer op) {
 }
 
 // out[c] = init combined with every src[r * width + c] (AsLeadingReduction's form). `block(start,
-// n)` returns the elements [start, start + n) of the row-major source (n <= max_block); rows go to
-// a fixed number of chunks, each reduced on one thread from the identity, and the chunks are
-// combined in order, so the result does not depend on the thread count.
+// n)` returns the elements [start, start + n) of the row-major source (n <= max_block). Narrow
+// rows (a channel vector) go to a fixed number of row chunks, each reduced on one thread from the
+// identity and combined in order; wide rows go to column tiles, each reduced over all rows in
+// order. Either way the result does not depend on the thread count, and the scratch stays small.
 template <typename T, typename Block>
 void ReduceLeading(int64_t rows, int64_t width, T* out, T init, Reducer op, int64_t max_block, Block&& block) {
   using A = Accumulator<T>;
-  constexpr int64_t kChunkElements = int64_t{1} << 15, kMaxChunks = 16;
-  const int64_t chunks = std::clamp<int64_t>(rows * width / kChunkElements, 1, std::min(rows, kMaxChunks));
-  std::vector<A> partial(static_cast<size_t>(chunks * width), Identity<A>(op));
+  constexpr int64_t kChunkElements = int64_t{1} << 15, kMaxChunks = 16, kTile = 1024;
   WithReducer(op, [&](auto fixed_op) {
+    // acc[0, n) combined with n contiguous source elements.
+    const auto add_row = [fixed_op](A* acc, const T* v, int64_t n) {
+      for (int64_t c = 0; c < n; c++) acc[c] = Combine<A>(fixed_op, acc[c], static_cast<A>(v[c]));  // vectorises
+    };
+    const int64_t tile = std::min(kTile, max_block);
+    if (width > tile) {
+      const int64_t tiles = (width + tile - 1) / tile;
+      ParallelFor(tiles, std::max<int64_t>(1, kChunkElements / std::max<int64_t>(rows * tile, 1)), [&](int64_t begin, int64_t end) {
+        std::vector<A> acc(static_cast<size_t>(tile));
+        for (int64_t t = begin; t < end; t++) {
+          const int64_t c0 = t * tile, n = std::min(tile, width - c0);
+          std::fill(acc.begin(), acc.end(), static_cast<A>(init));
+          for (int64_t r = 0; r < rows; r++) add_row(acc.data(), block(r * width + c0, n), n);
+          for (int64_t c = 0; c < n; c++) out[c0 + c] = static_cast<T>(acc[c]);
+        }
+      });
+      return;
+    }
+    const int64_t chunks = std::clamp<int64_t>(rows * width / kChunkElements, 1, std::min(rows, kMaxChunks));
+    const int64_t per_block = max_block / width;  // >= 1: width <= tile <= max_block
+    std::vector<A> partial(static_cast<size_t>(chunks * width), Identity<A>(op));
     ParallelFor(chunks, 1, [&](int64_t begin, int64_t end) {
       for (int64_t k = begin; k < end; k++) {
         A* acc = partial.data() + k * width;
         const int64_t r0 = rows * k / chunks, r1 = rows * (k + 1) / chunks;
-        if (width <= max_block) {
-          const int64_t per_block = max_block / width;
-          for (int64_t r = r0; r < r1; r += per_block) {
-            const int64_t n = std::min(per_block, r1 - r);
-            const T* v = block(r * width, n * width);
-            for (int64_t i = 0; i < n; i++, v += width) {
-              for (int64_t c = 0; c < width; c++) acc[c] = Combine<A>(fixed_op, acc[c], static_cast<A>(v[c]));
-            }
-          }
-        } else {
-          for (int64_t r = r0; r < r1; r++) {
-            for (int64_t c0 = 0; c0 < width; c0 += max_block) {
-              const int64_t n = std::min(max_block, width - c0);
-              const T* v = block(r * width + c0, n);
-              for (int64_t c = 0; c < n; c++) acc[c0 + c] = Combine<A>(fixed_op, acc[c0 + c], static_cast<A>(v[c]));
-            }
-          }
+        for (int64_t r = r0; r < r1; r += per_block) {
+          const int64_t n = std::min(per_block, r1 - r);
+          const T* v = block(r * width, n * width);
+          for (int64_t i = 0; i < n; i++) add_row(acc, v + i * width, width);
         }
       }
     });
+    for (int64_t c = 0; c < width; c++) {
+      A a = static_cast<A>(init);
+      for (int64_t k = 0; k < chunks; k++) a = Combine<A>(fixed_op, a, partial[k * width + c]);
+      out[c] = static_cast<T>(a);
+    }
   });
-  for (int64_t c = 0; c < width; c++) {
-    A a = static_cast<A>(init);
-    for (int64_t k = 0; k < chunks; k++) a = Combine<A>(op, a, partial[k * width + c]);
-    out[c] = static_cast<T>(a);
-  }
 }
 
 // A window that moves over two neighbouring dimensions H and W (size 1, stride 1, no padding in

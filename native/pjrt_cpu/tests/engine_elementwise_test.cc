@@ -321,6 +321,7 @@ void CheckChainIntoLeadingReduce(const std::vector<int64_t>& shape, const std::s
 
 TEST(EngineFusedChains, ChainIntoReduceKeepingChannelsLast) { CheckChainIntoLeadingReduce({4, 7, 7, 37}, "add", 40); }
 TEST(EngineFusedChains, ChainIntoMaxKeepingMoreChannelsThanABlock) { CheckChainIntoLeadingReduce({3, 5, 1100}, "maximum", 42); }
+TEST(EngineFusedChains, ChainIntoReduceKeepingRowsBetweenABlockAndATile) { CheckChainIntoLeadingReduce({4, 3, 700}, "add", 46); }
 TEST(EngineFusedChains, ChainIntoReduceOfManyRowsKeepingFewChannels) { CheckChainIntoLeadingReduce({64, 16, 16, 8}, "add", 44); }
 
 // An output that aliases a donated parameter: the chain may run in place, the result must not change.

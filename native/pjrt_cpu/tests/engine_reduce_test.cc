@@ -84,6 +84,7 @@ TEST(EngineReduce, SumOverBatchAndSpatialChannelsLast) { CheckReduce("add", {4, 
 TEST(EngineReduce, MaxOverLeadingDimensionsChannelsLast) { CheckReduce("maximum", {6, 5, 5, 33}, {0, 1, 2}, 32); }
 TEST(EngineReduce, SumOverBatchOfUnitSpatialChannelsFirst) { CheckReduce("add", {130, 64, 1, 1}, {0, 2, 3}, 33); }
 TEST(EngineReduce, SumKeepingARowWiderThanAThreadsShare) { CheckReduce("add", {3, 17000}, {0}, 34); }
+TEST(EngineReduce, MaxKeepingWideRowsInColumnTiles) { CheckReduce("maximum", {5, 2, 3000}, {0, 1}, 36); }
 TEST(EngineReduce, SumOfManyRowsIsSplitIntoChunks) { CheckReduce("add", {4096, 3, 3, 8}, {0, 1, 2}, 35); }
 
 // reduce(x [3, 2], init) over dimension 0 with `opcode`.
