@@ -155,15 +155,20 @@ void ReduceWindow2D(const T* src, T* out, const Window2D& w, T init, Reducer red
 }
 
 // For each window, the first position (row-major window order) holding its maximum gets the
-// window's source value added; per channel when the array is channels-last.
+// window's source value added; per channel when the array is channels-last. The choice is kept as
+// 32-bit window-position indices beside the best values, so the per-channel comparisons vectorise.
 template <typename T>
 void SelectAndScatter2D(const T* operand, const T* source, T* out, const Window2D& w, T init, bool keep_first_of_ties) {
-  WithChannels(w.inner, [&](auto c) {
+  const auto run = [&](auto c, auto first_of_ties) {
     const int64_t in_plane = w.in_h * w.in_w * c, src_plane = w.out_h * w.out_w * c;
     // Planes are independent: each thread owns whole planes of the output.
     ParallelFor(w.outer, std::max<int64_t>(1, kGrain / std::max<int64_t>(in_plane, 1)), [&](int64_t begin, int64_t end) {
-      auto chosen = ChannelScratch<int64_t>(c);
-      auto best = ChannelScratch<T>(c);  // x at chosen, kept contiguous so the comparisons vectorise
+      // One channel keeps the chosen position itself; several keep which of the window's visited
+      // positions (in order) holds each channel's maximum, 32-bit like the values beside them.
+      constexpr bool kOne = std::is_same_v<decltype(c), OneChannel>;
+      std::vector<int64_t> positions(kOne ? 0 : static_cast<size_t>(w.size_h * w.size_w));
+      auto pick = ChannelScratch<std::conditional_t<kOne, int64_t, int32_t>>(c);
+      auto best = ChannelScratch<T>(c);
       for (int64_t p = begin; p < end; p++) {
         const T* x = operand + p * in_plane;
         const T* s = source + p * src_plane;
@@ -171,25 +176,35 @@ void SelectAndScatter2D(const T* operand, const T* source, T* out, const Window2
         std::fill(y, y + in_plane, init);
         for (int64_t oh = 0; oh < w.out_h; oh++) {
           for (int64_t ow = 0; ow < w.out_w; ow++) {
-            bool any = false;
+            int32_t visited = 0;
             ForWindowPositions(w, oh, ow, [&](int64_t position) {
-              const int64_t at = position * c;
-              const T* v = x + at;
+              const T* v = x + position * c;
+              const auto id = kOne ? position : visited;
+              const bool first = visited == 0;
               for (int64_t k = 0; k < c; k++) {
                 // Ties: GE keeps the first maximum, GT moves to the last; a NaN is never kept.
-                const bool keep = any && (keep_first_of_ties ? best[k] >= v[k] : best[k] > v[k]);
+                const bool keep = !first && (first_of_ties ? best[k] >= v[k] : best[k] > v[k]);
                 best[k] = keep ? best[k] : v[k];
-                chosen[k] = keep ? chosen[k] : at + k;
+                pick[k] = keep ? pick[k] : id;
               }
-              any = true;
+              if constexpr (!kOne) positions[static_cast<size_t>(visited)] = position;
+              visited++;
             });
-            if (!any) continue;
+            if (visited == 0) continue;
             const T* g = s + (oh * w.out_w + ow) * c;
-            for (int64_t k = 0; k < c; k++) y[chosen[k]] = static_cast<T>(y[chosen[k]] + g[k]);
+            for (int64_t k = 0; k < c; k++) {
+              const int64_t position = kOne ? static_cast<int64_t>(pick[k]) : positions[static_cast<size_t>(pick[k])];
+              T& target = y[position * c + k];
+              target = static_cast<T>(target + g[k]);
+            }
           }
         }
       }
     });
+  };
+  WithChannels(w.inner, [&](auto c) {
+    if (keep_first_of_ties) run(c, std::true_type{});
+    else run(c, std::false_type{});
   });
 }
 
