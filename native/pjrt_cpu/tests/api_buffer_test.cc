@@ -28,12 +28,6 @@ class Buffers : public ClientTest {
     return info;
   }
 
-  bool IsDeleted(PJRT_Buffer* buffer) {
-    auto args = XLAPRUNE_ARGS(PJRT_Buffer_IsDeleted_Args);
-    args.buffer = buffer;
-    XLAPRUNE_EXPECT_OK(api()->PJRT_Buffer_IsDeleted(&args));
-    return args.is_deleted;
-  }
 
   int64_t BytesInUse(PJRT_Device* device) {
     auto args = XLAPRUNE_ARGS(PJRT_Device_MemoryStats_Args);

@@ -90,7 +90,7 @@ TEST_F(Execute, ExecutableReportsItsShapeAndCosts) {
   program.code = code.data();
   XLAPRUNE_ASSERT_OK(api()->PJRT_Executable_OptimizedProgram(&optimized));
   EXPECT_EQ(program.code_size, code.size());
-  DestroyView(executable);
+  DestroyExecutable(executable);
   DestroyLoaded(loaded);
 }
 
@@ -140,8 +140,8 @@ TEST_F(Execute, SerializeDeserializeRunsTheSameProgram) {
   info = Take(api()->PJRT_Executable_DeserializeAndLoad(&load));
   EXPECT_EQ(info.code, PJRT_Error_Code_INVALID_ARGUMENT);
   for (PJRT_Buffer* b : {x, y, outputs[0]}) DestroyBuffer(b);
-  DestroyView(reloaded_view);
-  DestroyView(executable);
+  DestroyExecutable(reloaded_view);
+  DestroyExecutable(executable);
   DestroyLoaded(reloaded);
   DestroyLoaded(loaded);
   auto destroy = XLAPRUNE_ARGS(PJRT_LoadedExecutable_Destroy_Args);
@@ -178,7 +178,7 @@ TEST_F(Execute, EveryTruncationOfOptionsOrSerializedExecutableIsInvalidArgument)
     EXPECT_EQ(info.code, PJRT_Error_Code_INVALID_ARGUMENT) << "blob cut at " << length;
     EXPECT_EQ(load.loaded_executable, nullptr);
   }
-  DestroyView(view);
+  DestroyExecutable(view);
   DestroyLoaded(loaded);
 }
 

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "api_test_util.h"
@@ -15,21 +16,8 @@ class Execute : public ClientTest {
  protected:
   int64_t DeviceCount() const override { return 2; }
 
-  // Compiles `module` with `options` (none when empty); `executable` is what the plugin made.
   ErrorInfo TryCompile(std::string module, const std::string& options, PJRT_LoadedExecutable*& executable) {
-    auto program = XLAPRUNE_ARGS(PJRT_Program);
-    program.code = module.data();
-    program.code_size = module.size();
-    program.format = "hlo";
-    program.format_size = 3;
-    auto args = XLAPRUNE_ARGS(PJRT_Client_Compile_Args);
-    args.client = client_;
-    args.program = &program;
-    args.compile_options = options.empty() ? nullptr : options.data();
-    args.compile_options_size = options.size();
-    ErrorInfo info = Take(api()->PJRT_Client_Compile(&args));
-    executable = args.executable;
-    return info;
+    return TryCompileHlo(client_, std::move(module), options, executable);
   }
 
   PJRT_LoadedExecutable* Compile(const std::string& module, const std::string& options) {
@@ -44,18 +32,6 @@ class Execute : public ClientTest {
     args.loaded_executable = loaded;
     XLAPRUNE_EXPECT_OK(api()->PJRT_LoadedExecutable_GetExecutable(&args));
     return args.executable;
-  }
-
-  void DestroyView(PJRT_Executable* executable) {
-    auto args = XLAPRUNE_ARGS(PJRT_Executable_Destroy_Args);
-    args.executable = executable;
-    XLAPRUNE_EXPECT_OK(api()->PJRT_Executable_Destroy(&args));
-  }
-
-  void DestroyLoaded(PJRT_LoadedExecutable* loaded) {
-    auto args = XLAPRUNE_ARGS(PJRT_LoadedExecutable_Destroy_Args);
-    args.executable = loaded;
-    XLAPRUNE_EXPECT_OK(api()->PJRT_LoadedExecutable_Destroy(&args));
   }
 
   // Runs on one device with `arguments`; fills `outputs` on success.
@@ -87,13 +63,6 @@ class Execute : public ClientTest {
       EXPECT_EQ(complete, nullptr);
     }
     return info;
-  }
-
-  bool IsDeleted(PJRT_Buffer* buffer) {
-    auto args = XLAPRUNE_ARGS(PJRT_Buffer_IsDeleted_Args);
-    args.buffer = buffer;
-    XLAPRUNE_EXPECT_OK(api()->PJRT_Buffer_IsDeleted(&args));
-    return args.is_deleted;
   }
 
   PJRT_Buffer* F32(std::vector<float> values, int device = 0) {

@@ -105,7 +105,7 @@ TEST_F(Execute, DeletedExecutableRefusesToRun) {
   XLAPRUNE_ASSERT_OK(api()->PJRT_Executable_NumOutputs(&name));
   EXPECT_EQ(name.num_outputs, 1u);
   DestroyBuffer(x);
-  DestroyView(view);
+  DestroyExecutable(view);
   DestroyLoaded(loaded);
 }
 

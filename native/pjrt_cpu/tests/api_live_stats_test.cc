@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "api_test_programs.h"
@@ -27,16 +28,10 @@ XlaPrune_LiveStats Read() {
 }
 
 PJRT_LoadedExecutable* Compile(PJRT_Client* client, std::string module) {
-  auto program = XLAPRUNE_ARGS(PJRT_Program);
-  program.code = module.data();
-  program.code_size = module.size();
-  program.format = "hlo";
-  program.format_size = 3;
-  auto args = XLAPRUNE_ARGS(PJRT_Client_Compile_Args);
-  args.client = client;
-  args.program = &program;
-  XLAPRUNE_EXPECT_OK(Api()->PJRT_Client_Compile(&args));
-  return args.executable;
+  PJRT_LoadedExecutable* executable = nullptr;
+  ErrorInfo info = TryCompileHlo(client, std::move(module), "", executable);
+  EXPECT_EQ(info.code, PJRT_Error_Code_OK) << info.message;
+  return executable;
 }
 
 PJRT_Buffer* ExecuteOnce(PJRT_LoadedExecutable* executable, PJRT_Buffer* x, PJRT_Buffer* y) {
@@ -58,12 +53,6 @@ PJRT_Buffer* ExecuteOnce(PJRT_LoadedExecutable* executable, PJRT_Buffer* x, PJRT
   args.output_lists = output_lists;
   XLAPRUNE_EXPECT_OK(Api()->PJRT_LoadedExecutable_Execute(&args));
   return outputs[0];
-}
-
-void DestroyExecutable(PJRT_LoadedExecutable* executable) {
-  auto args = XLAPRUNE_ARGS(PJRT_LoadedExecutable_Destroy_Args);
-  args.executable = executable;
-  XLAPRUNE_EXPECT_OK(Api()->PJRT_LoadedExecutable_Destroy(&args));
 }
 
 TEST(ApiLiveStats, CountsMoveByExactlyWhatEachCallCreatesOrDestroys) {
@@ -108,7 +97,7 @@ TEST(ApiLiveStats, CountsMoveByExactlyWhatEachCallCreatesOrDestroys) {
   EXPECT_EQ(now.cached_bytes, cached_before + kBytes);
 
   // The client's state lives on while a buffer holds it; the executable goes with its handle.
-  DestroyExecutable(executable);
+  DestroyLoaded(executable);
   DestroyClient(client);
   now = Read();
   EXPECT_EQ(now.executables, start.executables);

@@ -130,6 +130,43 @@ inline void DestroyBuffer(PJRT_Buffer* buffer) {
   XLAPRUNE_EXPECT_OK(Api()->PJRT_Buffer_Destroy(&args));
 }
 
+inline void DestroyLoaded(PJRT_LoadedExecutable* loaded) {
+  auto args = XLAPRUNE_ARGS(PJRT_LoadedExecutable_Destroy_Args);
+  args.executable = loaded;
+  XLAPRUNE_EXPECT_OK(Api()->PJRT_LoadedExecutable_Destroy(&args));
+}
+
+inline void DestroyExecutable(PJRT_Executable* executable) {
+  auto args = XLAPRUNE_ARGS(PJRT_Executable_Destroy_Args);
+  args.executable = executable;
+  XLAPRUNE_EXPECT_OK(Api()->PJRT_Executable_Destroy(&args));
+}
+
+inline bool IsDeleted(PJRT_Buffer* buffer) {
+  auto args = XLAPRUNE_ARGS(PJRT_Buffer_IsDeleted_Args);
+  args.buffer = buffer;
+  XLAPRUNE_EXPECT_OK(Api()->PJRT_Buffer_IsDeleted(&args));
+  return args.is_deleted;
+}
+
+// Compiles HLO `module` on `client` with serialized `options` (none when empty); `executable` is
+// what the plugin made, if anything.
+inline ErrorInfo TryCompileHlo(PJRT_Client* client, std::string module, const std::string& options, PJRT_LoadedExecutable*& executable) {
+  auto program = XLAPRUNE_ARGS(PJRT_Program);
+  program.code = module.data();
+  program.code_size = module.size();
+  program.format = "hlo";
+  program.format_size = 3;
+  auto args = XLAPRUNE_ARGS(PJRT_Client_Compile_Args);
+  args.client = client;
+  args.program = &program;
+  args.compile_options = options.empty() ? nullptr : options.data();
+  args.compile_options_size = options.size();
+  ErrorInfo info = Take(Api()->PJRT_Client_Compile(&args));
+  executable = args.executable;
+  return info;
+}
+
 // Uploads a dense host array; returns the buffer or records a failure.
 inline PJRT_Buffer* Upload(PJRT_Client* client, PJRT_Device* device, PJRT_Buffer_Type type, const void* data,
                            std::vector<int64_t> dims, const std::vector<int64_t>& byte_strides = {}) {

@@ -82,18 +82,6 @@ class Topology : public ClientTest {
     return args.executable;
   }
 
-  void DestroyExecutable(PJRT_Executable* executable) {
-    auto args = XLAPRUNE_ARGS(PJRT_Executable_Destroy_Args);
-    args.executable = executable;
-    XLAPRUNE_EXPECT_OK(api()->PJRT_Executable_Destroy(&args));
-  }
-
-  void DestroyLoaded(PJRT_LoadedExecutable* loaded) {
-    auto args = XLAPRUNE_ARGS(PJRT_LoadedExecutable_Destroy_Args);
-    args.executable = loaded;
-    XLAPRUNE_EXPECT_OK(api()->PJRT_LoadedExecutable_Destroy(&args));
-  }
-
   std::string Serialize(PJRT_Executable* executable) {
     auto args = XLAPRUNE_ARGS(PJRT_Executable_Serialize_Args);
     args.executable = executable;
