@@ -62,10 +62,10 @@ if (Want("2c"))
     report.Append(ConvLimitBench.Run(plugin, native, ic));
 }
 
-// 2d: what limits each shape: convolutions against oneDNN's primitives, the rest, TorchSharp (NarrowProfileBench.cs).
+// 2d: what limits each shape: convolutions against oneDNN's primitives, the rest, TorchSharp (ShapeLimitsBench.cs).
 if (Want("2d"))
 {
-    report.Append(NarrowProfileBench.Run(native, torchMs, ic));
+    report.Append(ShapeLimitsBench.Run(native, torchMs, ic));
 }
 
 // 3: tiny execute round trip, C# vs a native C caller on the same plugin (TinyExecuteBench.cs), measured above.

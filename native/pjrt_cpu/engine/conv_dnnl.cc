@@ -7,8 +7,9 @@
 //   kernel gradient  plain window, kernel larger than out  -> convolution_backward_weights
 // and describe each operand to oneDNN by its dimensions and strides, so any dimension order
 // maps without a copy. Channels-last activations are used as they are; otherwise oneDNN picks
-// its preferred (blocked) layouts, and reorders in and out are planned with the primitive. Forms outside these (groups, lhs dilation without reversal,
-// negative padding) return no plan and run on the generic kernels in run.cc.
+// its preferred (blocked) layouts, and reorders in and out are planned with the primitive.
+// Forms outside these (groups, lhs dilation without reversal, negative padding) return no plan
+// and run on the generic kernels in contraction.cc.
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include <cstdlib>

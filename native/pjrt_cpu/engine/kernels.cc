@@ -166,7 +166,10 @@ void SelectAndScatter2D(const T* operand, const T* source, T* out, const Window2
       // One channel keeps the chosen position itself; several keep which of the window's visited
       // positions (in order) holds each channel's maximum, 32-bit like the values beside them.
       constexpr bool kOne = std::is_same_v<decltype(c), OneChannel>;
-      std::vector<int64_t> positions(kOne ? 0 : static_cast<size_t>(w.size_h * w.size_w));
+      // A window has at most this many in-bounds positions, however large its size (which the
+      // program may set far beyond the array): the bound keeps this list within the plane.
+      const int64_t most = std::min(w.size_h, w.in_h) * std::min(w.size_w, w.in_w);
+      std::vector<int64_t> positions(kOne ? 0 : static_cast<size_t>(most));
       auto pick = ChannelScratch<std::conditional_t<kOne, int64_t, int32_t>>(c);
       auto best = ChannelScratch<T>(c);
       for (int64_t p = begin; p < end; p++) {
@@ -179,13 +182,13 @@ void SelectAndScatter2D(const T* operand, const T* source, T* out, const Window2
             int32_t visited = 0;
             ForWindowPositions(w, oh, ow, [&](int64_t position) {
               const T* v = x + position * c;
-              const auto id = kOne ? position : visited;
+              const auto id = kOne ? position : static_cast<int64_t>(visited);
               const bool first = visited == 0;
               for (int64_t k = 0; k < c; k++) {
                 // Ties: GE keeps the first maximum, GT moves to the last; a NaN is never kept.
                 const bool keep = !first && (first_of_ties ? best[k] >= v[k] : best[k] > v[k]);
                 best[k] = keep ? best[k] : v[k];
-                pick[k] = keep ? pick[k] : id;
+                pick[k] = keep ? pick[k] : static_cast<std::decay_t<decltype(pick[k])>>(id);
               }
               if constexpr (!kOne) positions[static_cast<size_t>(visited)] = position;
               visited++;

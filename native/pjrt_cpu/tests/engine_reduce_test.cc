@@ -345,6 +345,17 @@ TEST(EngineSelectAndScatter, HandComputedPerChannelChoice) {
   EXPECT_EQ(Values<float>(out[0]), (std::vector<float>{10, 0, 20, 3, 0, 4, 40, 0}));
 }
 
+// A window far larger than the array (padding on both sides): each of the 2x2 windows covers all
+// four positions, so each channel's maximum collects every source value of that channel. The
+// kernel's bookkeeping must follow the positions inside the array, not the window's 2^40.
+TEST(EngineSelectAndScatter, HandComputedWindowFarLargerThanTheArray) {
+  const int64_t size = int64_t{1} << 20, half = size / 2;
+  Window w{{1, size, size, 1}, {1, 1, 1, 1}, {0, half, half, 0}, {0, half - 1, half - 1, 0}};
+  auto out = CompileAndRun(MaxPoolGradModule({1, 2, 2, 2}, w),
+                           {F32Buffer({1, 2, 2, 2}, {1, 7, 5, 0, 3, 0, 2, 9}), F32Buffer({1, 2, 2, 2}, {1, 10, 2, 20, 3, 30, 4, 40})});
+  EXPECT_EQ(Values<float>(out[0]), (std::vector<float>{0, 0, 10, 0, 0, 0, 0, 100}));
+}
+
 TEST(EngineSelectAndScatter, HandComputedTiesAndOverlap) {
   // 1x4 input [3, 3, 1, 3], window 2 stride 1: windows (3,3) (3,1) (1,3) pick positions 0, 1, 3.
   Window w{{1, 2}, {1, 1}, {0, 0}, {0, 0}};

@@ -10,7 +10,7 @@ namespace XlaPrune.Bench;
 /// primitives on the same layer shapes, in the layouts the step uses, give the floor of the convolutions; TorchSharp's
 /// step comes from section 1 of the same run.
 /// </summary>
-internal static class NarrowProfileBench
+internal static class ShapeLimitsBench
 {
     private const int Steps = 3;
     private const int RestKinds = 3;
